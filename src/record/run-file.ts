@@ -1,0 +1,233 @@
+/**
+ * The shape of `reports/<run-id>/run.json`: the one contract between a run and everything
+ * that reads it (reports, compare, gate). Times are milliseconds unless the name says
+ * otherwise; timestamps are ISO 8601 strings in UTC.
+ */
+
+/** The stages of one job, in the order they happen. */
+export const STAGES = ['upload', 'queueWait', 'processing', 'resultFetch', 'endToEnd'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** What happened to one job. Exactly one per submitted job. */
+export type JobFate = 'completed' | 'failed' | 'timedOut' | 'lost' | 'inFlight';
+
+/** Why a job failed, for the `failedByClass` counts. */
+export type FailureClass =
+  | 'http4xx'
+  | 'http429'
+  | 'http5xx'
+  | 'connectionRefused'
+  | 'connectionReset'
+  | 'timeout'
+  | 'malformedResponse'
+  | 'jobError'
+  | 'other';
+
+export interface JobCounts {
+  submitted: number;
+  completed: number;
+  failed: number;
+  timedOut: number;
+  lost: number;
+  /** Jobs still running when the run stopped early (Ctrl-C, target crash). */
+  inFlight: number;
+  failedByClass: Partial<Record<FailureClass, number>>;
+  /** 429 answers seen (and honoured) during submission, whether or not the job later ran. */
+  throttled: number;
+}
+
+/** Latency summary of one stage. Percentiles come from the HDR histogram, never averaged. */
+export interface StageStats {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** hdr-histogram-js compressed base64 encoding of the histogram (values in microseconds). */
+  histogram: string;
+}
+
+export type StageMap = Partial<Record<StageName, StageStats>>;
+
+export interface ThroughputSeries {
+  /** Seconds since the trial's start, one point per second. */
+  tSeconds: number[];
+  submitted: number[];
+  completed: number[];
+  failed: number[];
+}
+
+export interface Throughput {
+  submittedPerSecond: number;
+  completedPerSecond: number;
+  series: ThroughputSeries;
+}
+
+export interface WorstJob {
+  jobId: string;
+  file: string;
+  sizeClass: string;
+  cer: number;
+  wer: number;
+  expectedChars: number;
+  recognisedChars: number;
+}
+
+export interface AccuracySummary {
+  /** Character error rate over all checked jobs: total edits / total reference characters. */
+  cer: number;
+  wer: number;
+  jobsChecked: number;
+  /** Completed jobs whose file has no ground truth. */
+  jobsWithoutTruth: number;
+  emptyResults: number;
+  /** Worst jobs first. */
+  worst: WorstJob[];
+}
+
+export interface Caveat {
+  /** Stable code, e.g. `closed-loop`, `poll-resolution`, `generator-saturated`. */
+  code: string;
+  message: string;
+}
+
+/** A series sampled while load ran; `tSeconds` is relative to the trial start. */
+export interface QueueSeries {
+  tSeconds: number[];
+  pending: number[];
+  processing: number[];
+  completed: number[];
+  errors: number[];
+}
+
+export interface ProcessSeries {
+  /** How the processes were chosen, e.g. `pid 1234 and children` or `name ~ gunicorn`. */
+  selector: string;
+  tSeconds: number[];
+  processCount: number[];
+  /** 100 = one full core. */
+  cpuPercent: number[];
+  rssBytes: number[];
+  readBytesPerSecond: number[];
+  writeBytesPerSecond: number[];
+}
+
+export interface HostSeries {
+  tSeconds: number[];
+  /** 100 = all cores busy. */
+  cpuPercent: number[];
+  memoryUsedBytes: number[];
+  diskReadBytesPerSecond: number[];
+  diskWriteBytesPerSecond: number[];
+  networkReceiveBytesPerSecond: number[];
+  networkTransmitBytesPerSecond: number[];
+}
+
+export interface FolderSeries {
+  path: string;
+  tSeconds: number[];
+  files: number[];
+  bytes: number[];
+}
+
+export interface Observations {
+  queue: QueueSeries | null;
+  processes: ProcessSeries | null;
+  host: HostSeries | null;
+  folders: FolderSeries[];
+  /** `/api/metrics` JSON at the start and end of the trial, as the service sent it. */
+  metrics: { first: unknown; last: unknown } | null;
+  /** Per-file `processing_time` read from the service's result files (seconds). */
+  resultFiles: ResultFilesSummary | null;
+}
+
+export interface ResultFilesSummary {
+  folder: string;
+  files: number;
+  entries: number;
+  /** Entries whose processing_time is 0 or missing: the service never measured them. */
+  unmeasured: number;
+  processingSeconds: { p50: number; p90: number; p99: number; max: number; mean: number } | null;
+}
+
+export interface GeneratorHealth {
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** CPU used by the ocrbench process itself; 100 = one full core. */
+  cpuPercent: number;
+  /** Open model: jobs started later than 10 ms after their intended time. */
+  behindScheduleJobs: number;
+  /** Open model: jobs that waited because the in-flight cap was reached. */
+  cappedJobs: number;
+}
+
+export interface SizeClassResult {
+  jobs: JobCounts;
+  stages: StageMap;
+  accuracy: AccuracySummary | null;
+}
+
+/** One repetition of the scenario. Comparisons treat trials as the independent samples. */
+export interface TrialResult {
+  index: number;
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  /** Jobs run before measurement began and left out of every number below. */
+  warmupJobs: number;
+  jobs: JobCounts;
+  throughput: Throughput;
+  stages: StageMap;
+  bySizeClass: Record<string, SizeClassResult>;
+  accuracy: AccuracySummary | null;
+  generator: GeneratorHealth;
+  observations: Observations;
+  caveats: Caveat[];
+}
+
+export interface RunFile {
+  schemaVersion: 1;
+  id: string;
+  tool: { name: 'ocrbench'; version: string };
+  scenario: { name: string; file: string; sha256: string; tags: Record<string, string> };
+  target: { url: string; profile: string; builtin: Record<string, unknown> | null };
+  host: { hostname: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
+  startedAt: string;
+  endedAt: string;
+  /** False when the run stopped early; `stopReason` says why. */
+  complete: boolean;
+  stopReason: 'finished' | 'interrupted' | 'targetDied' | 'error';
+  trials: TrialResult[];
+  /** All trials merged: histograms merged, counts summed. */
+  summary: Omit<TrialResult, 'index' | 'observations' | 'generator'>;
+  caveats: Caveat[];
+  /** Relative path of the per-job log (one JSON object per line). */
+  jobsLog: string;
+}
+
+/** One line of `jobs.ndjson`. */
+export interface JobRecord {
+  trial: number;
+  jobId: string | null;
+  file: string;
+  sizeClass: string;
+  bytes: number;
+  fate: JobFate;
+  failureClass?: FailureClass;
+  error?: string;
+  warmup: boolean;
+  /** Intended start (open model) or actual start (closed), ms since the trial start. */
+  scheduledAtMs: number;
+  uploadMs?: number;
+  queueWaitMs?: number;
+  processingMs?: number;
+  resultFetchMs?: number;
+  endToEndMs?: number;
+  /** Where queueWait/processing came from: server timestamps or poll observation. */
+  timingSource?: 'server' | 'poll';
+  cer?: number;
+  wer?: number;
+}

@@ -1,0 +1,27 @@
+/**
+ * Errors a user can act on. Each carries a stable code so scripts and tests can match on it,
+ * and a message that says what failed, the value, the rule, and what to do.
+ */
+export type ErrorCode =
+  | 'E_SCENARIO_FILE'
+  | 'E_SCENARIO_FIELD'
+  | 'E_DATASET'
+  | 'E_TARGET_UNREACHABLE'
+  | 'E_TARGET_START'
+  | 'E_RUN_FILE'
+  | 'E_USAGE'
+  | 'E_GATE_FILE';
+
+export class OcrbenchError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OcrbenchError';
+    this.code = code;
+  }
+}
+
+export function isOcrbenchError(error: unknown): error is OcrbenchError {
+  return error instanceof OcrbenchError;
+}
