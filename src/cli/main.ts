@@ -1,0 +1,35 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isOcrbenchError } from '../util/errors.ts';
+import { EXIT } from './exit-codes.ts';
+
+// One command per file under src/cli/. Each exports a yargs CommandModule as default.
+const commands = await Promise.all([
+  // (commands are added here, one import each)
+]);
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('ocrbench')
+  .usage('$0 <command> [options]\n\nLoad tests and benchmarks for asynchronous OCR services.')
+  .strict()
+  .demandCommand(1, 'Name a command; `ocrbench --help` lists them.')
+  .recommendCommands()
+  .help()
+  .wrap(Math.min(100, process.stdout.columns ?? 100))
+  .fail((message, error, instance) => {
+    if (error) throw error;
+    process.stderr.write(`${instance.help.toString?.() ?? ''}\nocrbench: ${message}\n`);
+    process.exit(EXIT.usage);
+  });
+
+for (const command of commands) cli.command(command);
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  if (isOcrbenchError(error)) {
+    process.stderr.write(`ocrbench: ${error.code}: ${error.message}\n`);
+    process.exit(error.exitCode ?? EXIT.usage);
+  }
+  throw error;
+}
