@@ -1,0 +1,230 @@
+import type { JobHandle, JobResult, Profile, ProfileContext } from '../profiles/profile.ts';
+import type { PollPolicy } from '../scenario/schema.ts';
+import type { FailureClass, JobRecord } from '../record/run-file.ts';
+import type { LoadedDocument } from './documents.ts';
+import { bodyOf, withUniqueBytes, type UploadBody } from './upload-body.ts';
+import { abortableSleep } from './sleep.ts';
+
+/** What a job needs from the engine. Clock: ms since the trial start (`now()`). */
+export interface JobEnvironment {
+  profile: Profile;
+  uploadContext: ProfileContext;
+  pollContext: ProfileContext;
+  poll: PollPolicy;
+  uniqueBytes: boolean;
+  maxRetries: number;
+  trial: number;
+  now: () => number;
+  signal: AbortSignal;
+  /** Called for every 429 answer honoured. */
+  onThrottled: () => void;
+}
+
+/** The result text of a completed job, kept only until it is scored. */
+export interface JobOutcome {
+  record: JobRecord;
+  text: string | null;
+}
+
+/**
+ * Runs one upload request carrying one or more documents, then follows each job to its
+ * fate. Every document ends in exactly one record. Times are measured from `scheduledAtMs`,
+ * the intended start, so time spent waiting for a free connection or behind a stalled
+ * server counts (no coordinated omission).
+ */
+export async function runUpload(
+  environment: JobEnvironment,
+  documents: LoadedDocument[],
+  scheduledAtMs: number,
+  warmup: boolean,
+): Promise<JobOutcome[]> {
+  const base = documents.map((document) => baseRecord(environment, document, scheduledAtMs, warmup));
+  const files = documents.map((document) => ({
+    name: document.entry.file.split('/').pop() ?? 'upload',
+    contentType: document.contentType,
+    body: uploadBody(document, environment.uniqueBytes),
+  }));
+
+  let attempt = 0;
+  for (;;) {
+    if (environment.signal.aborted) return base.map((record) => inFlight(record));
+    const outcome = await environment.profile.submit(environment.uploadContext, files);
+    const uploadDoneMs = environment.now();
+    if (outcome.kind === 'throttled' && attempt < environment.maxRetries) {
+      attempt++;
+      environment.onThrottled();
+      const waitMs = Math.min(outcome.retryAfterMs, environment.poll.maxWaitSeconds * 1000);
+      if (!(await abortableSleep(waitMs, environment.signal))) {
+        return base.map((record) => inFlight(record));
+      }
+      continue;
+    }
+    const uploadMs = uploadDoneMs - scheduledAtMs;
+    if (outcome.kind === 'throttled') {
+      environment.onThrottled();
+      return base.map((record) =>
+        failed({ ...record, uploadMs }, 'http429', `still throttled after ${attempt} retries`),
+      );
+    }
+    if (outcome.kind === 'failed') {
+      return base.map((record) => failed({ ...record, uploadMs }, outcome.failureClass, outcome.error));
+    }
+    if (outcome.kind === 'completed') {
+      return base.map((record, index) =>
+        completedRecord({ ...record, uploadMs }, outcome.results[index] ?? null, uploadDoneMs, 0),
+      );
+    }
+    if (outcome.handles.length !== documents.length) {
+      return base.map((record) =>
+        failed(
+          { ...record, uploadMs },
+          'malformedResponse',
+          `the service returned ${outcome.handles.length} job ids for ${documents.length} files`,
+        ),
+      );
+    }
+    return Promise.all(
+      outcome.handles.map((handle, index) =>
+        followJob(environment, { ...base[index], uploadMs, jobId: handle.jobId }, handle, uploadDoneMs),
+      ),
+    );
+  }
+}
+
+function uploadBody(document: LoadedDocument, unique: boolean): UploadBody {
+  if (unique) {
+    const body = withUniqueBytes(document.bytes, document.entry.format);
+    if (body) return body;
+  }
+  return bodyOf([document.bytes]);
+}
+
+/** Polls one job until it completes, fails, times out or is lost. */
+async function followJob(
+  environment: JobEnvironment,
+  record: JobRecord,
+  handle: JobHandle,
+  uploadDoneMs: number,
+): Promise<JobOutcome> {
+  const { poll, now, signal } = environment;
+  const deadlineMs = uploadDoneMs + poll.maxWaitSeconds * 1000;
+  let intervalMs = poll.intervalMs;
+  let notFoundStreak = 0;
+  let processingSeenMs: number | null = null;
+  for (;;) {
+    if (signal.aborted) return inFlight(record);
+    const askedMs = now();
+    const outcome = await environment.profile.poll(environment.pollContext, handle);
+    const answeredMs = now();
+    if (outcome.kind === 'done') {
+      return completedRecord(record, outcome.result, answeredMs, answeredMs - askedMs, {
+        uploadDoneMs,
+        processingSeenMs,
+      });
+    }
+    if (outcome.kind === 'jobFailed') return failed(record, 'jobError', outcome.error);
+    if (outcome.kind === 'notFound') {
+      notFoundStreak++;
+      if (notFoundStreak >= poll.lostAfterPolls) {
+        return { record: { ...record, fate: 'lost', error: 'the service no longer knows this job' }, text: null };
+      }
+    } else {
+      notFoundStreak = 0;
+    }
+    if (outcome.kind === 'pending' && outcome.state === 'processing' && processingSeenMs === null) {
+      processingSeenMs = answeredMs;
+    }
+    let waitMs = intervalMs;
+    if (outcome.kind === 'throttled') {
+      environment.onThrottled();
+      waitMs = Math.max(waitMs, outcome.retryAfterMs);
+    }
+    // A failed poll request is not a failed job: the job may still finish. Keep polling
+    // until the deadline, then say why it timed out.
+    const lastError = outcome.kind === 'requestFailed' ? outcome.error : undefined;
+    if (answeredMs + waitMs > deadlineMs) {
+      return {
+        record: {
+          ...record,
+          fate: 'timedOut',
+          error: `no result within ${poll.maxWaitSeconds} s${lastError ? ` (last poll: ${lastError})` : ''}`,
+        },
+        text: null,
+      };
+    }
+    if (!(await abortableSleep(waitMs, signal))) return inFlight(record);
+    intervalMs = Math.min(intervalMs * poll.backoff, poll.maxIntervalMs);
+  }
+}
+
+interface PollTimes {
+  uploadDoneMs: number;
+  processingSeenMs: number | null;
+}
+
+function completedRecord(
+  record: JobRecord,
+  result: JobResult | null,
+  receivedMs: number,
+  resultFetchMs: number,
+  pollTimes?: PollTimes,
+): JobOutcome {
+  const done: JobRecord = {
+    ...record,
+    fate: 'completed',
+    resultFetchMs,
+    endToEndMs: receivedMs - record.scheduledAtMs,
+  };
+  const serverQueue =
+    result?.startedAtMs != null && result.enqueuedAtMs != null
+      ? result.startedAtMs - result.enqueuedAtMs
+      : null;
+  const serverProcessing =
+    result?.processingMs ??
+    (result?.finishedAtMs != null && result.startedAtMs != null
+      ? result.finishedAtMs - result.startedAtMs
+      : null);
+  if (serverQueue !== null && serverProcessing !== null) {
+    done.queueWaitMs = Math.max(0, serverQueue);
+    done.processingMs = Math.max(0, serverProcessing);
+    done.timingSource = 'server';
+  } else if (pollTimes) {
+    // Poll observation: resolution is the poll interval (reported as a caveat).
+    const seen = pollTimes.processingSeenMs;
+    const sinceUpload = receivedMs - resultFetchMs - pollTimes.uploadDoneMs;
+    done.processingMs = serverProcessing ?? (seen !== null ? receivedMs - seen : sinceUpload);
+    done.queueWaitMs = Math.max(0, sinceUpload - done.processingMs);
+    done.timingSource = 'poll';
+  } else if (serverProcessing !== null) {
+    done.processingMs = serverProcessing; // sync profile: no queue
+    done.timingSource = 'server';
+  }
+  return { record: done, text: result?.text ?? null };
+}
+
+function baseRecord(
+  environment: JobEnvironment,
+  document: LoadedDocument,
+  scheduledAtMs: number,
+  warmup: boolean,
+): JobRecord {
+  return {
+    trial: environment.trial,
+    jobId: null,
+    file: document.entry.file,
+    sizeClass: document.entry.sizeClass,
+    bytes: document.entry.bytes,
+    fate: 'inFlight',
+    warmup,
+    scheduledAtMs,
+  };
+}
+
+function inFlight(record: JobRecord): JobOutcome {
+  return { record: { ...record, fate: 'inFlight' }, text: null };
+}
+
+function failed(record: JobRecord, failureClass: FailureClass, error: string): JobOutcome {
+  return { record: { ...record, fate: 'failed', failureClass, error }, text: null };
+}
+

@@ -1,0 +1,178 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { newHistogram, recordMs, stageStats } from './histogram.ts';
+import type {
+  AccuracySummary,
+  JobCounts,
+  JobRecord,
+  SizeClassResult,
+  StageMap,
+  StageName,
+  ThroughputSeries,
+} from './run-file.ts';
+
+/** Turns a list of scored texts into an accuracy summary (src/accuracy). */
+export type AccuracySummariser = (
+  jobs: Array<{
+    jobId: string;
+    file: string;
+    sizeClass: string;
+    reference: string | null;
+    hypothesis: string | null;
+  }>,
+) => AccuracySummary;
+
+const MEASURED_STAGES: Array<[StageName, keyof JobRecord]> = [
+  ['upload', 'uploadMs'],
+  ['queueWait', 'queueWaitMs'],
+  ['processing', 'processingMs'],
+  ['resultFetch', 'resultFetchMs'],
+  ['endToEnd', 'endToEndMs'],
+];
+
+interface Bucket {
+  counts: JobCounts;
+  histograms: Map<StageName, Histogram>;
+  texts: Parameters<AccuracySummariser>[0];
+}
+
+/**
+ * Accumulates the measured (non-warm-up) jobs of one trial: HDR histograms per stage and
+ * per size class, counts by fate, per-second throughput series, and texts for accuracy.
+ */
+export class TrialCollector {
+  private readonly overall = newBucket();
+  private readonly bySizeClass = new Map<string, Bucket>();
+  private readonly submittedPerSecond: number[] = [];
+  private readonly completedPerSecond: number[] = [];
+  private readonly failedPerSecond: number[] = [];
+  firstScheduledMs = Number.POSITIVE_INFINITY;
+  lastFinishedMs = 0;
+  warmupJobs = 0;
+
+  /** A job was sent (counted at its upload time, ms since the trial start). */
+  submitted(atMs: number): void {
+    bump(this.submittedPerSecond, atMs);
+  }
+
+  /** A job reached its fate. `finishedAtMs` is when, `groundTruth` what it should read. */
+  add(record: JobRecord, text: string | null, groundTruth: string | null, finishedAtMs: number) {
+    if (record.warmup) {
+      this.warmupJobs++;
+      return;
+    }
+    this.firstScheduledMs = Math.min(this.firstScheduledMs, record.scheduledAtMs);
+    this.lastFinishedMs = Math.max(this.lastFinishedMs, finishedAtMs);
+    if (record.fate === 'completed') bump(this.completedPerSecond, finishedAtMs);
+    if (record.fate === 'failed') bump(this.failedPerSecond, finishedAtMs);
+    let bucket = this.bySizeClass.get(record.sizeClass);
+    if (!bucket) this.bySizeClass.set(record.sizeClass, (bucket = newBucket()));
+    for (const target of [this.overall, bucket]) addTo(target, record, text, groundTruth);
+  }
+
+  throttled(): void {
+    this.overall.counts.throttled++;
+  }
+
+  counts(): JobCounts {
+    return this.overall.counts;
+  }
+
+  stages(): StageMap {
+    return stagesOf(this.overall);
+  }
+
+  sizeClasses(summarise: AccuracySummariser): Record<string, SizeClassResult> {
+    const result: Record<string, SizeClassResult> = {};
+    for (const [name, bucket] of [...this.bySizeClass].sort(([a], [b]) => a.localeCompare(b))) {
+      result[name] = {
+        jobs: bucket.counts,
+        stages: stagesOf(bucket),
+        accuracy: accuracyOf(bucket, summarise),
+      };
+    }
+    return result;
+  }
+
+  accuracy(summarise: AccuracySummariser): AccuracySummary | null {
+    return accuracyOf(this.overall, summarise);
+  }
+
+  /** Per-second series covering `lengthSeconds` (zeros where nothing happened). */
+  series(lengthSeconds: number): ThroughputSeries {
+    const length = Math.max(
+      Math.ceil(lengthSeconds),
+      this.submittedPerSecond.length,
+      this.completedPerSecond.length,
+    );
+    const pad = (values: number[]) => Array.from({ length }, (_, i) => values[i] ?? 0);
+    return {
+      tSeconds: Array.from({ length }, (_, i) => i),
+      submitted: pad(this.submittedPerSecond),
+      completed: pad(this.completedPerSecond),
+      failed: pad(this.failedPerSecond),
+    };
+  }
+}
+
+function newBucket(): Bucket {
+  return {
+    counts: {
+      submitted: 0,
+      completed: 0,
+      failed: 0,
+      timedOut: 0,
+      lost: 0,
+      inFlight: 0,
+      failedByClass: {},
+      throttled: 0,
+    },
+    histograms: new Map(),
+    texts: [],
+  };
+}
+
+function addTo(bucket: Bucket, record: JobRecord, text: string | null, truth: string | null) {
+  const counts = bucket.counts;
+  counts.submitted++;
+  counts[record.fate]++;
+  if (record.fate === 'failed' && record.failureClass) {
+    counts.failedByClass[record.failureClass] = (counts.failedByClass[record.failureClass] ?? 0) + 1;
+  }
+  // Latency percentiles describe completed jobs only (so every stage's count equals the
+  // completed count); other fates are counted by class, and their times are in jobs.ndjson.
+  if (record.fate !== 'completed') return;
+  for (const [stage, field] of MEASURED_STAGES) {
+    const value = record[field];
+    if (typeof value !== 'number') continue;
+    let histogram = bucket.histograms.get(stage);
+    if (!histogram) bucket.histograms.set(stage, (histogram = newHistogram()));
+    recordMs(histogram, value);
+  }
+  bucket.texts.push({
+    jobId: record.jobId ?? '',
+    file: record.file,
+    sizeClass: record.sizeClass,
+    reference: truth,
+    hypothesis: text,
+  });
+}
+
+function stagesOf(bucket: Bucket): StageMap {
+  const stages: StageMap = {};
+  for (const [stage] of MEASURED_STAGES) {
+    const histogram = bucket.histograms.get(stage);
+    if (histogram) stages[stage] = stageStats(histogram);
+  }
+  return stages;
+}
+
+function accuracyOf(bucket: Bucket, summarise: AccuracySummariser): AccuracySummary | null {
+  if (bucket.texts.length === 0) return null;
+  return summarise(bucket.texts);
+}
+
+function bump(series: number[], atMs: number): void {
+  const second = Math.max(0, Math.floor(atMs / 1000));
+  while (series.length <= second) series.push(0);
+  series[second]++;
+}
