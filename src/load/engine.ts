@@ -117,4 +117,3 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
     },
   };
 }
-

@@ -38,7 +38,9 @@ export async function runUpload(
   scheduledAtMs: number,
   warmup: boolean,
 ): Promise<JobOutcome[]> {
-  const base = documents.map((document) => baseRecord(environment, document, scheduledAtMs, warmup));
+  const base = documents.map((document) =>
+    baseRecord(environment, document, scheduledAtMs, warmup),
+  );
   const files = documents.map((document) => ({
     name: document.entry.file.split('/').pop() ?? 'upload',
     contentType: document.contentType,
@@ -67,7 +69,9 @@ export async function runUpload(
       );
     }
     if (outcome.kind === 'failed') {
-      return base.map((record) => failed({ ...record, uploadMs }, outcome.failureClass, outcome.error));
+      return base.map((record) =>
+        failed({ ...record, uploadMs }, outcome.failureClass, outcome.error),
+      );
     }
     if (outcome.kind === 'completed') {
       return base.map((record, index) =>
@@ -85,7 +89,12 @@ export async function runUpload(
     }
     return Promise.all(
       outcome.handles.map((handle, index) =>
-        followJob(environment, { ...base[index], uploadMs, jobId: handle.jobId }, handle, uploadDoneMs),
+        followJob(
+          environment,
+          { ...base[index], uploadMs, jobId: handle.jobId },
+          handle,
+          uploadDoneMs,
+        ),
       ),
     );
   }
@@ -126,7 +135,10 @@ async function followJob(
     if (outcome.kind === 'notFound') {
       notFoundStreak++;
       if (notFoundStreak >= poll.lostAfterPolls) {
-        return { record: { ...record, fate: 'lost', error: 'the service no longer knows this job' }, text: null };
+        return {
+          record: { ...record, fate: 'lost', error: 'the service no longer knows this job' },
+          text: null,
+        };
       }
     } else {
       notFoundStreak = 0;
@@ -227,4 +239,3 @@ function inFlight(record: JobRecord): JobOutcome {
 function failed(record: JobRecord, failureClass: FailureClass, error: string): JobOutcome {
   return { record: { ...record, fate: 'failed', failureClass, error }, text: null };
 }
-

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 
 /**
  * An upload body as a list of byte slices. The file's bytes are loaded once and shared by
@@ -118,7 +119,7 @@ function quote(value: string): string {
   return value.replace(/["\r\n\\]/g, '_');
 }
 
-/** Streams the slices without joining them (undici accepts any iterable of chunks). */
-export function* bodyChunks(body: UploadBody): Generator<Uint8Array> {
-  for (const part of body.parts) yield part;
+/** Streams the slices without joining or copying them. */
+export function bodyChunks(body: UploadBody): Readable {
+  return Readable.from(body.parts, { objectMode: false });
 }

@@ -136,7 +136,8 @@ function addTo(bucket: Bucket, record: JobRecord, text: string | null, truth: st
   counts.submitted++;
   counts[record.fate]++;
   if (record.fate === 'failed' && record.failureClass) {
-    counts.failedByClass[record.failureClass] = (counts.failedByClass[record.failureClass] ?? 0) + 1;
+    counts.failedByClass[record.failureClass] =
+      (counts.failedByClass[record.failureClass] ?? 0) + 1;
   }
   // Latency percentiles describe completed jobs only (so every stage's count equals the
   // completed count); other fates are counted by class, and their times are in jobs.ndjson.

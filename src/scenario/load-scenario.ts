@@ -144,8 +144,10 @@ function checkCombinations(
     );
   }
   if (load.model === 'open' && load.rate === undefined && load.stages === undefined) {
-    problems.push(`${at(['load'])}: an open load needs an arrival rate. Fix: set \`rate\` ` +
-      '(jobs/s) or `stages`.');
+    problems.push(
+      `${at(['load'])}: an open load needs an arrival rate. Fix: set \`rate\` ` +
+        '(jobs/s) or `stages`.',
+    );
   }
   if (scenario.target.url !== 'builtin') {
     try {
@@ -193,5 +195,8 @@ function valueAt(root: unknown, path: string[]): unknown {
 }
 
 function dotted(path: string[]): string {
-  return path.map((key) => (/^\d+$/.test(key) ? `[${key}]` : key)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((key) => (/^\d+$/.test(key) ? `[${key}]` : key))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }

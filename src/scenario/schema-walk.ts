@@ -12,7 +12,8 @@ export function objectKeysAt(schema: z.ZodType, root: unknown, path: string[]): 
     current = unwrap(current, value);
     if (i === path.length) break;
     const key = path[i];
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    value =
+      value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (current instanceof z.ZodObject) current = current.shape[key] as z.ZodType | undefined;
     else if (current instanceof z.ZodArray) current = current.element as z.ZodType;
     else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
@@ -30,8 +31,10 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
       current = current.unwrap() as z.ZodType;
     } else if (current instanceof z.ZodDiscriminatedUnion) {
       const options = current.options as z.ZodType[];
-      const chosen = options.find((option) => option.safeParse(value).success) ??
-        options.find((option) => matchesDiscriminator(option, value)) ?? options[0];
+      const chosen =
+        options.find((option) => option.safeParse(value).success) ??
+        options.find((option) => matchesDiscriminator(option, value)) ??
+        options[0];
       current = chosen;
     } else {
       return current;

@@ -54,10 +54,7 @@ export const targetSchema = z.strictObject({
   connections: count('Maximum open connections to the target.').default(64),
   builtin: builtinTargetSchema.default(() => builtinTargetSchema.parse({})),
   /** Profile-specific settings; validated by the profile's own schema. */
-  generic: z
-    .unknown()
-    .optional()
-    .describe('Settings of the `generic` profile (docs/profiles.md).'),
+  generic: z.unknown().optional().describe('Settings of the `generic` profile (docs/profiles.md).'),
   sync: z.unknown().optional().describe('Settings of the `sync` profile (docs/profiles.md).'),
 });
 
@@ -111,9 +108,7 @@ export const openLoadSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Rate ramps; the first starts from 0 jobs/s unless `rate` is set.'),
-  maxInFlight: count('Cap on jobs in flight; reaching it is reported as a caveat.').default(
-    1000,
-  ),
+  maxInFlight: count('Cap on jobs in flight; reaching it is reported as a caveat.').default(1000),
   ...limits,
 });
 
@@ -123,9 +118,7 @@ export const pollSchema = z.strictObject({
   intervalMs: positive('First wait between polls of a job, ms.').default(200),
   backoff: z.number().min(1).default(1.5).describe('Each wait is the last times this factor.'),
   maxIntervalMs: positive('Longest wait between polls, ms.').default(2000),
-  maxWaitSeconds: positive('A job without a result after this long is timedOut, s.').default(
-    300,
-  ),
+  maxWaitSeconds: positive('A job without a result after this long is timedOut, s.').default(300),
   lostAfterPolls: count(
     'Consecutive "unknown job" answers after which an accepted job counts as lost.',
   ).default(3),

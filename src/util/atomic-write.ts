@@ -31,4 +31,3 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
-

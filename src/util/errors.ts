@@ -17,17 +17,12 @@ export class OcrbenchError extends Error {
   /** Process exit code the CLI uses for this error (see src/cli/exit-codes.ts). */
   readonly exitCode: number;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; exitCode?: number },
-  ) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
     super(message, options);
     this.name = 'OcrbenchError';
     this.code = code;
     this.exitCode =
-      options?.exitCode ??
-      (code === 'E_TARGET_UNREACHABLE' || code === 'E_TARGET_START' ? 4 : 2);
+      options?.exitCode ?? (code === 'E_TARGET_UNREACHABLE' || code === 'E_TARGET_START' ? 4 : 2);
   }
 }
 
