@@ -5,7 +5,8 @@ import { EXIT } from './exit-codes.ts';
 
 // One command per file under src/cli/. Each exports a yargs CommandModule as default.
 const commands = await Promise.all([
-  // (commands are added here, one import each)
+  import('./run.ts').then((m) => m.default),
+  import('./demo.ts').then((m) => m.default),
 ]);
 
 const cli = yargs(hideBin(process.argv))

@@ -86,6 +86,11 @@ export interface AccuracySummary {
   emptyResults: number;
   /** Worst jobs first. */
   worst: WorstJob[];
+  /** Totals behind `cer` and `wer`, so summaries merge exactly (edits / reference). */
+  characterEdits?: number;
+  referenceChars?: number;
+  wordEdits?: number;
+  referenceWords?: number;
 }
 
 export interface Caveat {

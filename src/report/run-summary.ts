@@ -1,0 +1,151 @@
+import type { RunFile, StageName, StageMap } from '../record/run-file.ts';
+import { markdownTable, ms, percent, rate, textTable } from './format.ts';
+
+const STAGE_LABELS: Array<[StageName, string]> = [
+  ['upload', 'upload'],
+  ['queueWait', 'queue wait'],
+  ['processing', 'processing'],
+  ['resultFetch', 'result fetch'],
+  ['endToEnd', 'end to end'],
+];
+
+function stageRows(stages: StageMap): string[][] {
+  return STAGE_LABELS.filter(([name]) => stages[name]).map(([name, label]) => {
+    const s = stages[name]!;
+    return [
+      label,
+      String(s.count),
+      ms(s.p50Ms),
+      ms(s.p90Ms),
+      ms(s.p95Ms),
+      ms(s.p99Ms),
+      ms(s.maxMs),
+    ];
+  });
+}
+
+const STAGE_HEADER = ['stage', 'jobs', 'p50', 'p90', 'p95', 'p99', 'max'];
+
+function fateLine(run: RunFile): string {
+  const j = run.summary.jobs;
+  const classes = Object.entries(j.failedByClass)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+  return (
+    `submitted ${j.submitted} = completed ${j.completed} + failed ${j.failed}` +
+    `${classes ? ` (${classes})` : ''} + timed out ${j.timedOut} + lost ${j.lost}` +
+    ` + in flight ${j.inFlight}`
+  );
+}
+
+/** The table printed on stdout after a run. */
+export function terminalSummary(run: RunFile, runDir: string): string {
+  const s = run.summary;
+  const lines = [
+    `${run.scenario.name}: ${run.trials.length} trial(s), ${s.durationSeconds.toFixed(1)} s` +
+      `${run.complete ? '' : `  [INCOMPLETE: ${run.stopReason}]`}`,
+    fateLine(run),
+    `throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
+      `${rate(s.throughput.completedPerSecond)}`,
+    '',
+    textTable(STAGE_HEADER, stageRows(s.stages)),
+    '',
+    s.accuracy
+      ? `accuracy: CER ${percent(s.accuracy.cer)}, WER ${percent(s.accuracy.wer)} over ` +
+        `${s.accuracy.jobsChecked} jobs`
+      : 'accuracy: not checked (no ground truth)',
+  ];
+  if (s.caveats.length > 0) {
+    lines.push('', 'caveats:', ...s.caveats.map((c, i) => `  [${i + 1}] ${c.message}`));
+  }
+  lines.push('', `report: ${runDir}/summary.md`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `summary.md`: the run at a glance, with caveats as footnotes. */
+export function markdownSummary(run: RunFile): string {
+  const s = run.summary;
+  const notes = s.caveats.map((c, i) => `[^${i + 1}]: ${c.message}`);
+  const marks = s.caveats.map((_, i) => `[^${i + 1}]`).join('');
+  const out: string[] = [
+    `# ${run.scenario.name}`,
+    '',
+    `Run \`${run.id}\`, ${run.startedAt} to ${run.endedAt}, ${run.trials.length} trial(s), ` +
+      `target ${run.target.url} (profile \`${run.target.profile}\`)` +
+      `${run.target.builtin ? ` built-in, faults: ${JSON.stringify(run.target.builtin.faults ?? [])}` : ''}.`,
+    run.complete
+      ? ''
+      : `\n**Incomplete run: ${run.stopReason}.** Numbers cover what was measured.\n`,
+    `## Jobs${marks}`,
+    '',
+    fateLine(run),
+    '',
+    `Throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
+      `${rate(s.throughput.completedPerSecond)}.`,
+    '',
+    '## Latency by stage',
+    '',
+    'Percentiles of completed jobs from HDR histograms. End to end is measured from each ' +
+      "job's intended start; queue wait and processing come from the service's timestamps " +
+      'where it reports them.',
+    '',
+    markdownTable(STAGE_HEADER, stageRows(s.stages)),
+    '',
+  ];
+  const classes = Object.entries(s.bySizeClass);
+  if (classes.length > 0) {
+    out.push('## By size class', '');
+    const rows = classes.map(([name, c]) => [
+      name,
+      String(c.jobs.submitted),
+      String(c.jobs.completed),
+      ms(c.stages.upload?.p95Ms),
+      ms(c.stages.queueWait?.p95Ms),
+      ms(c.stages.processing?.p95Ms),
+      ms(c.stages.endToEnd?.p95Ms),
+      percent(c.accuracy?.cer),
+    ]);
+    out.push(
+      markdownTable(
+        [
+          'size class',
+          'submitted',
+          'completed',
+          'upload p95',
+          'queue p95',
+          'processing p95',
+          'end-to-end p95',
+          'CER',
+        ],
+        rows,
+      ),
+      '',
+    );
+  }
+  out.push('## Accuracy', '');
+  if (s.accuracy) {
+    out.push(
+      `Character error rate ${percent(s.accuracy.cer)}, word error rate ` +
+        `${percent(s.accuracy.wer)} over ${s.accuracy.jobsChecked} jobs with ground truth` +
+        `${s.accuracy.jobsWithoutTruth ? ` (${s.accuracy.jobsWithoutTruth} without)` : ''}; ` +
+        `${s.accuracy.emptyResults} empty results.`,
+      '',
+    );
+    const worst = s.accuracy.worst.filter((w) => w.cer > 0).slice(0, 10);
+    if (worst.length > 0) {
+      out.push(
+        'Worst jobs:',
+        '',
+        markdownTable(
+          ['job', 'file', 'size class', 'CER', 'WER'],
+          worst.map((w) => [w.jobId, w.file, w.sizeClass, percent(w.cer), percent(w.wer)]),
+        ),
+        '',
+      );
+    }
+  } else {
+    out.push('Not checked: the dataset has no ground truth for the completed jobs.', '');
+  }
+  if (notes.length > 0) out.push(...notes, '');
+  return out.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
+}

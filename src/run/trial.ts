@@ -1,0 +1,149 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Profile, ProfileContext } from '../profiles/profile.ts';
+import type { DocumentPicker } from '../load/documents.ts';
+import { runEngine } from '../load/engine.ts';
+import { TrialCollector, type AccuracySummariser } from '../record/collector.ts';
+import type { JobRecord, Observations, TrialResult } from '../record/run-file.ts';
+import { characterErrorRate, summariseAccuracy, wordErrorRate } from '../accuracy/index.ts';
+import { startObservation } from '../observe/index.ts';
+import { trialCaveats } from './caveats.ts';
+import { withUniqueBytes } from '../load/upload-body.ts';
+
+export interface TrialInput {
+  index: number;
+  scenario: Scenario;
+  profile: Profile;
+  uploadContext: ProfileContext;
+  pollContext: ProfileContext;
+  picker: DocumentPicker;
+  random: () => number;
+  signal: AbortSignal;
+  /** Appends one line per job to jobs.ndjson. */
+  jobsLog: WriteStream;
+  /** What to watch besides the queue endpoint (the built-in target's PID and folders). */
+  watch: { pids: number[]; folders: string[]; resultsFolder: string | null };
+  onProgress?: (collector: TrialCollector, elapsedMs: number) => void;
+  /** Every job of the trial, for the run-level summary. */
+  onJob?: (record: JobRecord, text: string | null, truth: string | null, atMs: number) => void;
+}
+
+const summarise: AccuracySummariser = (jobs) => summariseAccuracy(jobs);
+
+/** Runs one trial with observation around it and returns its result. */
+export async function runTrial(input: TrialInput): Promise<TrialResult> {
+  const { scenario, signal } = input;
+  const collector = new TrialCollector();
+  const records: JobRecord[] = [];
+  const startedAt = new Date();
+  const observation = startObservation({
+    intervalMs: scenario.observe.intervalMs,
+    startedAtMs: performance.now(),
+    queueStatus: scenario.observe.queue ? () => input.profile.queueStatus(input.pollContext) : null,
+    metricsUrl: scenario.observe.metricsPath
+      ? new URL(scenario.observe.metricsPath, input.pollContext.baseUrl).toString()
+      : null,
+    processes:
+      input.watch.pids.length + scenario.observe.processes.pids.length > 0 ||
+      scenario.observe.processes.commandPattern
+        ? {
+            pids: [...input.watch.pids, ...scenario.observe.processes.pids],
+            commandPattern: scenario.observe.processes.commandPattern,
+          }
+        : null,
+    host: scenario.observe.host,
+    folders: [...input.watch.folders, ...scenario.observe.folders],
+    resultsFolder: scenario.observe.resultsFolder ?? input.watch.resultsFolder,
+  });
+
+  const progressTimer = input.onProgress
+    ? setInterval(() => input.onProgress!(collector, Date.now() - startedAt.getTime()), 1000)
+    : null;
+  let engine;
+  let observations: Observations;
+  try {
+    engine = await runEngine({
+      scenario,
+      picker: input.picker,
+      random: input.random,
+      signal,
+      environment: {
+        profile: input.profile,
+        uploadContext: input.uploadContext,
+        pollContext: input.pollContext,
+        poll: scenario.poll,
+        uniqueBytes: scenario.uploads.uniqueBytes,
+        maxRetries: scenario.uploads.maxRetries,
+        trial: input.index,
+        onThrottled: () => collector.throttled(),
+      },
+      onSubmitted: (atMs) => collector.submitted(atMs),
+      onJob: (outcome, document, atMs) => {
+        const record = outcome.record;
+        records.push(record);
+        const truth = document.entry.groundTruth;
+        collector.add(record, outcome.text, truth, atMs);
+        input.onJob?.(record, outcome.text, truth, atMs);
+        input.jobsLog.write(`${JSON.stringify(withScore(record, outcome.text, truth))}\n`);
+      },
+    });
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    observations = await observation.stop();
+  }
+
+  const endedAt = new Date();
+  const lengthSeconds = engine.lengthMs / 1000;
+  const measuredSeconds = Math.max(
+    (collector.lastFinishedMs - Math.min(collector.firstScheduledMs, collector.lastFinishedMs)) /
+      1000,
+    1e-3,
+  );
+  const counts = collector.counts();
+  const nonUniqueFormats = [
+    ...new Set(
+      input.picker.documents
+        .filter((d) => withUniqueBytes(d.bytes.subarray(0, 64), d.entry.format) === null)
+        .map((d) => d.entry.format),
+    ),
+  ];
+  return {
+    index: input.index,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationSeconds: lengthSeconds,
+    warmupJobs: collector.warmupJobs,
+    jobs: counts,
+    throughput: {
+      submittedPerSecond: counts.submitted / measuredSeconds,
+      completedPerSecond: counts.completed / measuredSeconds,
+      series: collector.series(lengthSeconds),
+    },
+    stages: collector.stages(),
+    bySizeClass: collector.sizeClasses(summarise),
+    accuracy: collector.accuracy(summarise),
+    generator: engine.generator,
+    observations,
+    caveats: trialCaveats({
+      scenario,
+      counts,
+      generator: engine.generator,
+      records: records.filter((r) => !r.warmup),
+      nonUniqueFormats,
+    }),
+  };
+}
+
+/** The job's line in jobs.ndjson, with its accuracy when the truth is known. */
+function withScore(record: JobRecord, text: string | null, truth: string | null): JobRecord {
+  if (record.fate !== 'completed' || truth === null) return record;
+  return {
+    ...record,
+    cer: characterErrorRate(truth, text ?? '').cer,
+    wer: wordErrorRate(truth, text ?? '').wer,
+  };
+}
+
+export function openJobsLog(path: string): WriteStream {
+  return createWriteStream(path, { flags: 'a' });
+}
