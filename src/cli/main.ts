@@ -7,6 +7,7 @@ import { EXIT } from './exit-codes.ts';
 const commands = await Promise.all([
   import('./run.ts').then((m) => m.default),
   import('./demo.ts').then((m) => m.default),
+  import('./scenario.ts').then((m) => m.default),
 ]);
 
 const cli = yargs(hideBin(process.argv))

@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { runScenario } from '../run/run-scenario.ts';
-import { terminalSummary } from '../report/run-summary.ts';
 import { EXIT } from './exit-codes.ts';
 import { FAULT_NAMES } from '../scenario/schema.ts';
 import { OcrbenchError } from '../util/errors.ts';
@@ -34,6 +32,9 @@ const command: CommandModule<object, RunArguments> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print run.json on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress line' }),
   handler: async (args) => {
+    // Loaded here, not at the top, so `--help` and other commands start fast.
+    const { runScenario } = await import('../run/run-scenario.ts');
+    const { terminalSummary } = await import('../report/run-summary.ts');
     const faults = args.fault === undefined ? undefined : parseFaults(args.fault);
     const showProgress = !args.quiet && process.stderr.isTTY === true;
     const { signal, dispose } = interruptSignal();
@@ -46,9 +47,7 @@ const command: CommandModule<object, RunArguments> = {
         targetUrl: args['target-url'],
         faults,
         signal,
-        onProgress: showProgress
-          ? (line) => process.stderr.write(`\r\x1b[K${line}`)
-          : undefined,
+        onProgress: showProgress ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
       });
       if (showProgress) process.stderr.write('\r\x1b[K');
       if (args.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
@@ -86,7 +85,9 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.incomplete);
-    process.stderr.write('\nocrbench: stopping; writing what was measured (Ctrl-C again to quit)\n');
+    process.stderr.write(
+      '\nocrbench: stopping; writing what was measured (Ctrl-C again to quit)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -64,6 +64,8 @@ export function parseScenarioText(text: string, file: string): Scenario {
     const messages = result.error.issues.map((issue) =>
       describeIssue(issue, file, document, lineCounter, value),
     );
+    const lineOfMessage = (message: string) => Number(/:(\d+):/.exec(message)?.[1] ?? 0);
+    messages.sort((a, b) => lineOfMessage(a) - lineOfMessage(b));
     throw new OcrbenchError('E_SCENARIO_FIELD', messages.join('\n'));
   }
   checkCombinations(result.data, file, document, lineCounter);
@@ -91,10 +93,11 @@ function describeIssue(
     );
   }
   const line = lineOf(document, lineCounter, path);
-  const found = JSON.stringify(valueAt(root, path));
+  const value = valueAt(root, path);
+  const found = JSON.stringify(value);
   return `${file}:${line}: ${dotted(path) || '(top level)'}: ${rule(issue)}, got ${
     found ?? 'nothing'
-  }. Fix: ${fix(issue, path)}.`;
+  }. Fix: ${fix(issue, path, value)}.`;
 }
 
 function rule(issue: Issue): string {
@@ -114,8 +117,8 @@ function rule(issue: Issue): string {
   }
 }
 
-function fix(issue: Issue, path: string[]): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+function fix(issue: Issue, path: string[], value: unknown): string {
+  if (issue.code === 'invalid_type' && value === undefined) {
     return `add the required field \`${path.at(-1)}\` (see docs/scenario.md)`;
   }
   if (issue.code === 'invalid_value') return 'use one of the listed values';

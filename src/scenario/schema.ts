@@ -37,26 +37,31 @@ export const builtinTargetSchema = z
   })
   .describe('Settings for the built-in target, used when `url` is `builtin`.');
 
-export const targetSchema = z.strictObject({
-  url: z
-    .string()
-    .default('builtin')
-    .describe('Base URL of the OCR service, or `builtin` to start the built-in target.'),
-  profile: z
-    .enum(['ocrlotes', 'ocrlotes-batch', 'generic', 'sync'])
-    .default('ocrlotes')
-    .describe('How the service is spoken to (docs/profiles.md).'),
-  headers: z
-    .record(z.string(), z.string())
-    .default({})
-    .describe('Extra HTTP headers on every request (e.g. Authorization).'),
-  requestTimeoutMs: positive('Timeout of one HTTP request, ms.').default(60_000),
-  connections: count('Maximum open connections to the target.').default(64),
-  builtin: builtinTargetSchema.default(() => builtinTargetSchema.parse({})),
-  /** Profile-specific settings; validated by the profile's own schema. */
-  generic: z.unknown().optional().describe('Settings of the `generic` profile (docs/profiles.md).'),
-  sync: z.unknown().optional().describe('Settings of the `sync` profile (docs/profiles.md).'),
-});
+export const targetSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .default('builtin')
+      .describe('Base URL of the OCR service, or `builtin` to start the built-in target.'),
+    profile: z
+      .enum(['ocrlotes', 'ocrlotes-batch', 'generic', 'sync'])
+      .default('ocrlotes')
+      .describe('How the service is spoken to (docs/profiles.md).'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra HTTP headers on every request (e.g. Authorization).'),
+    requestTimeoutMs: positive('Timeout of one HTTP request, ms.').default(60_000),
+    connections: count('Maximum open connections to the target.').default(64),
+    builtin: builtinTargetSchema.default(() => builtinTargetSchema.parse({})),
+    /** Profile-specific settings; validated by the profile's own schema. */
+    generic: z
+      .unknown()
+      .optional()
+      .describe('Settings of the `generic` profile (docs/profiles.md).'),
+    sync: z.unknown().optional().describe('Settings of the `sync` profile (docs/profiles.md).'),
+  })
+  .describe('The OCR service under test and how to reach it.');
 
 export const mixEntrySchema = z
   .strictObject({
@@ -67,18 +72,20 @@ export const mixEntrySchema = z
   })
   .describe('One entry of the upload mix.');
 
-export const datasetSchema = z.strictObject({
-  path: z
-    .string()
-    .min(1)
-    .describe('Dataset folder holding manifest.json, relative to the scenario file.'),
-  generate: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe(
-      'When the folder has no manifest, generate one with these `dataset generate` options.',
-    ),
-});
+export const datasetSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .describe('Dataset folder holding manifest.json, relative to the scenario file.'),
+    generate: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        'When the folder has no manifest, generate one with these `dataset generate` options.',
+      ),
+  })
+  .describe('The documents to upload (docs/datasets.md).');
 
 const stageSchema = z.strictObject({
   durationSeconds: positive('Length of this stage, s.'),
@@ -112,66 +119,76 @@ export const openLoadSchema = z.strictObject({
   ...limits,
 });
 
-export const loadSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema]);
+export const loadSchema = z
+  .discriminatedUnion('model', [closedLoadSchema, openLoadSchema])
+  .describe('The load model: `closed` (concurrency) or `open` (arrival rate).');
 
-export const pollSchema = z.strictObject({
-  intervalMs: positive('First wait between polls of a job, ms.').default(200),
-  backoff: z.number().min(1).default(1.5).describe('Each wait is the last times this factor.'),
-  maxIntervalMs: positive('Longest wait between polls, ms.').default(2000),
-  maxWaitSeconds: positive('A job without a result after this long is timedOut, s.').default(300),
-  lostAfterPolls: count(
-    'Consecutive "unknown job" answers after which an accepted job counts as lost.',
-  ).default(3),
-});
+export const pollSchema = z
+  .strictObject({
+    intervalMs: positive('First wait between polls of a job, ms.').default(200),
+    backoff: z.number().min(1).default(1.5).describe('Each wait is the last times this factor.'),
+    maxIntervalMs: positive('Longest wait between polls, ms.').default(2000),
+    maxWaitSeconds: positive('A job without a result after this long is timedOut, s.').default(300),
+    lostAfterPolls: count(
+      'Consecutive "unknown job" answers after which an accepted job counts as lost.',
+    ).default(3),
+  })
+  .describe('How each job is polled until its result.');
 
-export const uploadsSchema = z.strictObject({
-  uniqueBytes: z
-    .boolean()
-    .default(true)
-    .describe('Make each upload unique (pixels unchanged) so result caches cannot flatter.'),
-  filesPerRequest: count('Files sent in one upload request.').default(1),
-  maxRetries: z
-    .number()
-    .int()
-    .min(0)
-    .default(5)
-    .describe('Retries of an upload answered 429/503 with Retry-After.'),
-});
+export const uploadsSchema = z
+  .strictObject({
+    uniqueBytes: z
+      .boolean()
+      .default(true)
+      .describe('Make each upload unique (pixels unchanged) so result caches cannot flatter.'),
+    filesPerRequest: count('Files sent in one upload request.').default(1),
+    maxRetries: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe('Retries of an upload answered 429/503 with Retry-After.'),
+  })
+  .describe('How files are sent.');
 
-export const observeSchema = z.strictObject({
-  intervalMs: positive('Sampling interval, ms.').default(1000),
-  queue: z.boolean().default(true).describe('Sample the queue status endpoint.'),
-  metricsPath: z
-    .string()
-    .nullable()
-    .default('/api/metrics')
-    .describe('Metrics endpoint read at the start and end of each trial; null to skip.'),
-  processes: z
-    .strictObject({
-      pids: z.array(z.number().int().positive()).default([]).describe('PIDs (and children).'),
-      commandPattern: z
-        .string()
-        .nullable()
-        .default(null)
-        .describe('Regular expression on the command line, e.g. `gunicorn|python`.'),
-    })
-    .default({ pids: [], commandPattern: null })
-    .describe('Target processes to watch (the built-in target is added automatically).'),
-  host: z.boolean().default(true).describe('Sample host CPU, memory, disk and network.'),
-  folders: z
-    .array(z.string())
-    .default([])
-    .describe('Folders whose file count and bytes are sampled (uploads, temp, results).'),
-  resultsFolder: z
-    .string()
-    .nullable()
-    .default(null)
-    .describe('Folder of the service’s resultados_*.json files, read after each trial.'),
-});
+export const observeSchema = z
+  .strictObject({
+    intervalMs: positive('Sampling interval, ms.').default(1000),
+    queue: z.boolean().default(true).describe('Sample the queue status endpoint.'),
+    metricsPath: z
+      .string()
+      .nullable()
+      .default('/api/metrics')
+      .describe('Metrics endpoint read at the start and end of each trial; null to skip.'),
+    processes: z
+      .strictObject({
+        pids: z.array(z.number().int().positive()).default([]).describe('PIDs (and children).'),
+        commandPattern: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe('Regular expression on the command line, e.g. `gunicorn|python`.'),
+      })
+      .default({ pids: [], commandPattern: null })
+      .describe('Target processes to watch (the built-in target is added automatically).'),
+    host: z.boolean().default(true).describe('Sample host CPU, memory, disk and network.'),
+    folders: z
+      .array(z.string())
+      .default([])
+      .describe('Folders whose file count and bytes are sampled (uploads, temp, results).'),
+    resultsFolder: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe('Folder of the service’s resultados_*.json files, read after each trial.'),
+  })
+  .describe('What is sampled on the target while load runs (docs/observe.md).');
 
-export const warmupSchema = z.strictObject({
-  jobs: z.number().int().min(0).default(0).describe('Jobs run first and left out of results.'),
-});
+export const warmupSchema = z
+  .strictObject({
+    jobs: z.number().int().min(0).default(0).describe('Jobs run first and left out of results.'),
+  })
+  .describe('Jobs that warm the service up before measuring.');
 
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1).describe('Name shown in reports.'),

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { parseScenarioText, loadScenario } from '../src/scenario/load-scenario.ts';
+import { scenarioJsonSchema } from '../src/scenario/json-schema.ts';
+import { OcrbenchError } from '../src/util/errors.ts';
+
+const minimal = `name: t
+dataset:
+  path: d
+load:
+  model: closed
+  concurrency: 2
+  jobs: 3
+`;
+
+function errorOf(text: string): OcrbenchError {
+  try {
+    parseScenarioText(text, 'x.yaml');
+  } catch (error) {
+    return error as OcrbenchError;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('scenario validation', () => {
+  it('applies documented defaults', () => {
+    const scenario = parseScenarioText(minimal, 'x.yaml');
+    expect(scenario.target.url).toBe('builtin');
+    expect(scenario.target.profile).toBe('ocrlotes');
+    expect(scenario.poll.intervalMs).toBe(200);
+    expect(scenario.uploads.uniqueBytes).toBe(true);
+    expect(scenario.trials).toBe(1);
+  });
+
+  it('names file, line, field, value and fix for a wrong value', () => {
+    const error = errorOf(minimal.replace('concurrency: 2', 'concurrency: two'));
+    expect(error.code).toBe('E_SCENARIO_FIELD');
+    expect(error.message).toBe(
+      'x.yaml:6: load.concurrency: expected number, got "two". Fix: write a number here.',
+    );
+  });
+
+  it('rejects unknown fields and suggests the nearest', () => {
+    const error = errorOf(minimal.replace('  jobs: 3', '  jobs: 3\n  concurency: 4'));
+    expect(error.message).toContain('x.yaml:8: load.concurency: unknown field');
+    expect(error.message).toContain('did you mean `concurrency`?');
+  });
+
+  it('reports a missing required field at its parent line', () => {
+    const error = errorOf(minimal.replace('  path: d\n', '  generate: {}\n'));
+    expect(error.message).toContain('x.yaml:2: dataset.path: expected string, got nothing');
+    expect(error.message).toContain('add the required field `path`');
+  });
+
+  it('checks rules spanning fields', () => {
+    const noLimit = errorOf(minimal.replace('  jobs: 3\n', ''));
+    expect(noLimit.message).toContain('load: needs a limit');
+    const noRate = errorOf(minimal.replace(/model: closed\n {2}concurrency: 2/, 'model: open'));
+    expect(noRate.message).toContain('an open load needs an arrival rate');
+    const badUrl = errorOf(`${minimal}target:\n  url: ftp://x\n`);
+    expect(badUrl.message).toContain('x.yaml:9: target.url: "ftp://x" is not an http(s) URL');
+  });
+
+  it('gives the line of a YAML syntax error', () => {
+    const error = errorOf('name: t\nload: [\n');
+    expect(error.code).toBe('E_SCENARIO_FILE');
+    expect(error.message).toMatch(/^x\.yaml:\d+: not valid YAML\/JSON/);
+  });
+
+  it('accepts JSON as well as YAML', () => {
+    const json = JSON.stringify({
+      name: 'j',
+      dataset: { path: 'd' },
+      load: { model: 'open', rate: 2, durationSeconds: 5 },
+    });
+    expect(parseScenarioText(json, 'x.json').load.model).toBe('open');
+  });
+
+  it('keeps every example under scenarios/ valid', async () => {
+    const files = readdirSync('scenarios').filter((file) => /\.ya?ml$/.test(file));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const { scenario } = await loadScenario(`scenarios/${file}`);
+      expect(scenario.name.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('publishes the JSON Schema generated from the same source', () => {
+    const committed = JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8'));
+    expect(committed).toEqual(scenarioJsonSchema());
+  });
+
+  it('exits 2 with one line per problem from the CLI', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['bin/ocrbench.js', 'scenario', 'check', 'test/fixtures/bad-scenario.yaml'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'test/fixtures/bad-scenario.yaml:5: load.concurrency: must be >= 1, got 0. ' +
+        'Fix: use a value >= 1.',
+    ]);
+  });
+});
