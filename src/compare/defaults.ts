@@ -1,0 +1,61 @@
+/**
+ * Settings of a comparison. The one source of these defaults: `ocrbench compare --help`
+ * and docs/compare.md read them from here.
+ */
+export interface CompareSettings {
+  /**
+   * Significance level of each family of metrics after the Holm-Bonferroni correction.
+   * @default 0.05
+   */
+  alpha: number;
+  /**
+   * Bootstrap resamples for each confidence interval.
+   * @default 10000
+   */
+  resamples: number;
+  /**
+   * Seed of the resampling PRNG, so the same runs always give the same intervals.
+   * @default 1
+   */
+  seed: number;
+  /**
+   * Fewest trials per side for trial-level statistics; below it the job-level fallback runs.
+   * @default 3
+   */
+  minTrials: number;
+  /**
+   * Use job-level statistics (clearly caveated) when a side has fewer than `minTrials`.
+   * @default true
+   */
+  jobLevelFallback: boolean;
+  /**
+   * Ratio metrics: a change whose whole confidence interval lies within 1 ± this fraction
+   * is "no change"; a wider interval without significance is "inconclusive".
+   * @default 0.05
+   */
+  ratioEquivalence: number;
+  /**
+   * Rate metrics (error, lost, timed-out rate, CER): the same band in absolute points
+   * (0.002 = 0.2 percentage points).
+   * @default 0.002
+   */
+  differenceEquivalence: number;
+  /**
+   * A primary ratio metric whose interval spans more than this fraction (upper / lower - 1)
+   * gets a "wide interval" caveat.
+   * @default 0.2
+   */
+  wideIntervalRatio: number;
+}
+
+/** Defaults of {@link CompareSettings}. */
+export const COMPARE_DEFAULTS: Readonly<CompareSettings> = Object.freeze({
+  alpha: 0.05,
+  resamples: 10_000,
+  seed: 1,
+  minTrials: 3,
+  jobLevelFallback: true,
+  ratioEquivalence: 0.05,
+  differenceEquivalence: 0.002,
+  wideIntervalRatio: 0.2,
+});
