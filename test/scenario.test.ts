@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseScenarioText, loadScenario } from '../src/scenario/load-scenario.ts';
-import { scenarioJsonSchema } from '../src/scenario/json-schema.ts';
+import { scenarioFieldTable, scenarioJsonSchema } from '../src/scenario/json-schema.ts';
 import { OcrbenchError } from '../src/util/errors.ts';
 
 const minimal = `name: t
@@ -102,5 +102,12 @@ describe('scenario validation', () => {
       'test/fixtures/bad-scenario.yaml:5: load.concurrency: must be >= 1, got 0. ' +
         'Fix: use a value >= 1.',
     ]);
+  });
+});
+
+describe('scenario documentation', () => {
+  it('docs/scenario.md lists every field with the schema defaults', () => {
+    const doc = readFileSync('docs/scenario.md', 'utf8');
+    expect(doc).toContain(scenarioFieldTable());
   });
 });
