@@ -17,7 +17,7 @@ if (files.length === 0) {
 }
 for (const file of files) {
   process.stdout.write(`\n## bench/${file}\n\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `${benchDir}${file}`], {
+  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${benchDir}${file}`], {
     stdio: 'inherit',
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
