@@ -8,6 +8,7 @@ const commands = await Promise.all([
   import('./run.ts').then((m) => m.default),
   import('./demo.ts').then((m) => m.default),
   import('./scenario.ts').then((m) => m.default),
+  import('./diagnose.ts').then((m) => m.default),
 ]);
 
 const cli = yargs(hideBin(process.argv))
