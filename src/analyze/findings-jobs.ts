@@ -50,7 +50,7 @@ export function largestDelayFinding(
   for (const group of bySizeClass) {
     const largest = group.shares[0];
     evidence.push(
-      `size class ${group.sizeClass} (${group.jobs} jobs, mean ${format.mib(group.meanBytes)}):` +
+      `size class ${group.sizeClass} (${group.jobs} jobs, mean ${format.size(group.meanBytes)}):` +
         ` largest is ${STAGE_LABEL[largest.stage]} at ${format.percent(largest.shareOfEndToEnd)}`,
     );
   }
@@ -136,7 +136,7 @@ export function uploadFinding(bySizeClass: StageBreakdown[]): Finding | null {
     const stage = group.shares.find((share) => share.stage === 'upload') as StageShare;
     const speed = stage.p50Ms > 0 ? group.meanBytes / 1024 / 1024 / (stage.p50Ms / 1000) : 0;
     return (
-      `size class ${group.sizeClass}: mean ${format.mib(group.meanBytes)}, upload p50 ` +
+      `size class ${group.sizeClass}: mean ${format.size(group.meanBytes)}, upload p50 ` +
       `${format.ms(stage.p50Ms)} (${speed.toFixed(1)} MiB/s), ` +
       `${format.percent(stage.shareOfEndToEnd)} of end-to-end`
     );

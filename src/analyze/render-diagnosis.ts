@@ -14,10 +14,10 @@ function shareCells(breakdown: StageBreakdown): string {
 
 function breakdownTable(overall: StageBreakdown, bySizeClass: StageBreakdown[]): string[] {
   const header =
-    '| jobs | size class | mean size | end-to-end p50 | p95 | ' +
+    '| size class | jobs | mean size | end-to-end p50 | p95 | ' +
     `${COLUMNS.map((stage) => STAGE_LABEL[stage]).join(' | ')} |`;
   const row = (group: StageBreakdown, name: string) =>
-    `| ${group.jobs} | ${name} | ${group.meanBytes > 0 ? format.mib(group.meanBytes) : '-'} | ` +
+    `| ${name} | ${group.jobs} | ${group.meanBytes > 0 ? format.size(group.meanBytes) : '-'} | ` +
     `${format.ms(group.endToEndP50Ms)} | ${format.ms(group.endToEndP95Ms)} | ` +
     `${shareCells(group)} |`;
   return [

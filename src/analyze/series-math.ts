@@ -58,9 +58,13 @@ export function queueRates(series: QueueSeries): QueueRates | null {
 }
 
 /** Formats for evidence lines: numbers a reader can check. */
-export const format = {
-  ms: (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`),
+export const format: Record<string, (value: number) => string> = {
+  ms: (value: number) =>
+    value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`,
   percent: (fraction: number) => `${(fraction * 100).toFixed(0)}%`,
   mib: (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`,
+  /** KiB below 1 MiB, so small uploads do not print as 0.0 MiB. */
+  size: (bytes: number) =>
+    bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : format.mib(bytes),
   rate: (value: number) => value.toFixed(2),
 };
