@@ -251,7 +251,8 @@ describe('diagnosis report and command', () => {
     const jobs = makeJobs(20, () => ({ queueWaitMs: 3000 }));
     const markdown = renderDiagnosisMarkdown(diagnose(run, jobs), run);
     expect(markdown).toContain('**Largest delay: queue wait, 74% of end-to-end time');
-    expect(markdown).toContain('| all | 20 | 48.8 KiB | 4.04 s | 4.04 s | 0% | 74% | 25% | 0% | 0% |');
+    const row = '| all | 20 | 48.8 KiB | 4.04 s | 4.04 s | 0% | 74% | 25% | 0% | 0% |';
+    expect(markdown).toContain(row);
     expect(markdown).toContain('### WARNING: The largest delay is queue wait');
     expect(markdown).toContain('`time-outside-ocr`');
   });
@@ -278,5 +279,28 @@ describe('diagnosis report and command', () => {
     const corrupt = cli(await runFolder({ schemaVersion: 7 }, []));
     expect(corrupt.status).toBe(2);
     expect(corrupt.stderr).toMatch(/E_RUN_FILE: .*schemaVersion is 7/);
+  });
+});
+
+describe('docs/observe.md', () => {
+  it('lists every threshold with its value and every finding code', async () => {
+    const { DIAGNOSIS_THRESHOLDS } = await import('../src/analyze/thresholds.ts');
+    const docs = await readFile('docs/observe.md', 'utf8');
+    const documented = Object.fromEntries(
+      [...docs.matchAll(/^\| `(\w+)` \| ([\d.]+) \|/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(documented).toEqual({ ...DIAGNOSIS_THRESHOLDS });
+
+    const sources = ['diagnosis.ts', 'findings-jobs.ts', 'findings-resources.ts'];
+    const codesInCode = new Set<string>();
+    for (const file of sources) {
+      const text = await readFile(join('src/analyze', file), 'utf8');
+      for (const match of text.matchAll(/code: (?:gap \? )?'([a-z-]+)'(?: : '([a-z-]+)')?/g)) {
+        codesInCode.add(match[1]);
+        if (match[2]) codesInCode.add(match[2]);
+      }
+    }
+    expect(codesInCode.size).toBe(16);
+    for (const code of codesInCode) expect(docs).toContain(`| \`${code}\` |`);
   });
 });

@@ -44,7 +44,8 @@ async function growingQueueServer(): Promise<string> {
       return;
     }
     reads++;
-    const body = { queue_status: { pending: 2 * reads, processing: 1, completed: reads, errors: 0 } };
+    const queue = { pending: 2 * reads, processing: 1, completed: reads, errors: 0 };
+    const body = { queue_status: queue };
     res.end(JSON.stringify(body));
   });
   servers.push(server);
@@ -65,7 +66,7 @@ async function temporaryFolder(): Promise<string> {
 }
 
 describe('queue and metrics sampling', () => {
-  it('records a growing queue from a loopback endpoint, and metrics at start and stop', async () => {
+  it('records a growing queue from a loopback endpoint, and metrics at both ends', async () => {
     const base = await growingQueueServer();
     const observation = startObservation(
       options({ queueStatus: () => readQueue(base), metricsUrl: `${base}/api/metrics` }),

@@ -22,7 +22,7 @@ export const DIAGNOSIS_THRESHOLDS = {
   contentionSlowdown: 2,
   /** Uploads heavy: upload share of end-to-end of the largest size class. @default 0.3 */
   largestClassUploadShare: 0.3,
-  /** Heavy writes: target (or host disk) writes at or above this mean, bytes/s. @default 20 MiB/s */
+  /** Heavy writes: target (or host disk) mean writes at or above, bytes/s. @default 20 MiB/s */
   writeBytesPerSecond: 20 * 1024 * 1024,
   /** Memory growing: fitted rise over the trial at least this many bytes... @default 50 MiB */
   memoryRiseBytes: 50 * 1024 * 1024,
