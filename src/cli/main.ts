@@ -9,6 +9,10 @@ const commands = await Promise.all([
   import('./demo.ts').then((m) => m.default),
   import('./scenario.ts').then((m) => m.default),
   import('./diagnose.ts').then((m) => m.default),
+  import('./compare.ts').then((m) => m.default),
+  import('./gate.ts').then((m) => m.default),
+  import('./baseline.ts').then((m) => m.default),
+  import('./ab.ts').then((m) => m.default),
 ]);
 
 const cli = yargs(hideBin(process.argv))

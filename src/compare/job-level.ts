@@ -133,6 +133,7 @@ function cumulativeCounts(histogram: Histogram): { valuesMs: number[]; cumulativ
     countsArrayLength: number;
     getCountAtIndex(index: number): number;
     valueFromIndex(index: number): number;
+    highestEquivalentValue(value: number): number;
   };
   const valuesMs: number[] = [];
   const cumulative: number[] = [];
@@ -142,7 +143,7 @@ function cumulativeCounts(histogram: Histogram): { valuesMs: number[]; cumulativ
     if (count === 0) continue;
     running += count;
     // The same convention as getValueAtPercentile: the top of the bucket.
-    valuesMs.push(histogram.highestEquivalentValue(raw.valueFromIndex(index)) / 1000);
+    valuesMs.push(raw.highestEquivalentValue(raw.valueFromIndex(index)) / 1000);
     cumulative.push(running);
   }
   return { valuesMs, cumulative };

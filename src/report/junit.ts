@@ -1,0 +1,61 @@
+import type { GateResult } from '../compare/gate.ts';
+
+/**
+ * JUnit XML for CI systems: one test case per gate check, a failure element for a broken
+ * threshold, `skipped` for an undecided one, an error for an incomplete run.
+ */
+export function gateJunit(result: GateResult, suiteName = 'ocrbench gate'): string {
+  const cases: string[] = [];
+  let failures = 0;
+  let skipped = 0;
+  for (const check of result.checks) {
+    const open = `    <testcase classname="ocrbench.gate" name="${xml(check.name)}">`;
+    if (check.status === 'fail') {
+      failures++;
+      cases.push(open,
+        `      <failure message="${xml(check.message)}" type="regression">` +
+          `${xml(`${check.metricId}: ${check.observed}; rule: ${check.rule}`)}</failure>`,
+        '    </testcase>');
+    } else if (check.status === 'pass') {
+      cases.push(`${open.slice(0, -1)} />`);
+    } else {
+      skipped++;
+      cases.push(open, `      <skipped message="${xml(check.message)}" />`, '    </testcase>');
+    }
+  }
+  for (const run of result.incompleteRuns) {
+    cases.push(
+      '    <testcase classname="ocrbench.gate" name="run complete">',
+      `      <error message="${xml(`run incomplete: ${run}`)}" type="incomplete" />`,
+      '    </testcase>',
+    );
+  }
+  const errors = result.incompleteRuns.length;
+  const tests = result.checks.length + errors;
+  const { baseline, candidate } = result.comparison;
+  const attributes =
+    `name="${xml(suiteName)}" tests="${tests}" failures="${failures}" errors="${errors}" ` +
+    `skipped="${skipped}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites ${attributes}>`,
+    `  <testsuite ${attributes} timestamp="${xml(result.comparison.createdAt)}">`,
+    '    <properties>',
+    `      <property name="baseline" value="${xml(`${baseline.source} (${baseline.id})`)}" />`,
+    `      <property name="candidate" value="${xml(`${candidate.source} (${candidate.id})`)}" />`,
+    `      <property name="basis" value="${result.comparison.basis}" />`,
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function xml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}

@@ -1,0 +1,38 @@
+import type { CheckStatus, GateResult } from '../compare/gate.ts';
+
+/** The gate's Markdown summary, appended to $GITHUB_STEP_SUMMARY and printed by `gate`. */
+const MARK: Record<CheckStatus, string> = {
+  pass: 'pass',
+  fail: '**FAIL**',
+  inconclusive: 'undecided',
+  notMeasured: 'not measured',
+};
+
+export function gateMarkdown(result: GateResult): string {
+  const { baseline, candidate } = result.comparison;
+  const headline =
+    result.exitCode === 0
+      ? 'passed'
+      : result.exitCode === 3
+        ? 'could not judge: a run is incomplete'
+        : 'FAILED: the candidate regressed';
+  const out = [
+    `### ocrbench gate ${headline}`,
+    '',
+    `Baseline \`${baseline.id}\` (${baseline.trials} trials) vs candidate ` +
+      `\`${candidate.id}\` (${candidate.trials} trials), basis: ${result.comparison.basis}.`,
+    '',
+    '| Check | Rule | Observed | Result |',
+    '|---|---|---|---|',
+    ...result.checks.map(
+      (check) => `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` +
+        `${MARK[check.status]} |`,
+    ),
+    '',
+  ];
+  for (const run of result.incompleteRuns) out.push(`- Incomplete run: ${run}`);
+  const notes = result.checks.filter((check) => check.status !== 'pass');
+  for (const check of notes) out.push(`- ${check.name}: ${check.message}`);
+  result.caveats.forEach((caveat, index) => out.push(`- Caveat ${index + 1}: ${caveat}`));
+  return `${out.join('\n')}\n`;
+}

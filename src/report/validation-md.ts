@@ -1,0 +1,117 @@
+import type { Comparison, RunDescription } from '../compare/comparison.ts';
+import {
+  formatChange,
+  formatInterval,
+  formatP,
+  formatValue,
+  VERDICT_WORDS,
+} from './validation-format.ts';
+
+/**
+ * validation.md, the Phase 3 report: what was compared, the verdicts, the metrics before
+ * and after with intervals, the conclusion, and every caveat as a numbered footnote.
+ */
+export function validationMarkdown(comparison: Comparison): string {
+  const { baseline, candidate, settings } = comparison;
+  const confidence = Math.round(settings.confidence * 100);
+  const note = (numbers: number[]) => numbers.map((n) => `[^${n}]`).join('');
+  const general = comparison.caveats
+    .map((caveat, index) => ({ caveat, number: index + 1 }))
+    .filter(({ caveat }) => caveat.metricIds.length === 0)
+    .map(({ number }) => number);
+  const out: string[] = [];
+
+  out.push(`# Phase 3 validation: ${candidate.scenario.name}`, '');
+  out.push(
+    `**Conclusion: ${comparison.conclusion.text}**${note(general)}`,
+    '',
+    `Baseline \`${baseline.id}\` against candidate \`${candidate.id}\`; report created ` +
+      `${comparison.createdAt} by ocrbench ${comparison.tool.version}.`,
+    '',
+  );
+
+  out.push('## What was compared', '', '| | Baseline | Candidate |', '|---|---|---|');
+  const row = (label: string, pick: (run: RunDescription) => string) =>
+    out.push(`| ${label} | ${cell(pick(baseline))} | ${cell(pick(candidate))} |`);
+  row('Run', (run) => `\`${run.id}\` (${run.source})`);
+  row('Scenario', (run) => `${run.scenario.name} (${run.scenario.file}, sha256 ` +
+    `${run.scenario.sha256.slice(0, 12)})`);
+  row('Target', (run) => `${run.target.url}, profile ${run.target.profile}` +
+    (run.target.faults.length > 0 ? `, faults: ${run.target.faults.join(', ')}` : ''));
+  row('Trials', (run) => String(run.trials));
+  row('Started', (run) => run.startedAt);
+  row('Ended', (run) => run.endedAt);
+  row('Host', (run) => `${run.host.hostname}, ${run.host.cpus} CPUs (${run.host.cpuModel}), ` +
+    `${(run.host.memoryBytes / 1024 ** 3).toFixed(1)} GiB, Node ${run.host.node}`);
+  row('Complete', (run) => (run.complete ? 'yes' : `no (${run.stopReason})`));
+  out.push('');
+
+  out.push('## Verdicts', '');
+  for (const metric of comparison.metrics.filter((m) => m.family === 'primary')) {
+    out.push(`- **${metric.label}**: ${VERDICT_WORDS[metric.verdict]} ` +
+      `(${formatChange(metric)}, ${confidence}% interval ${formatInterval(metric)})` +
+      note(metric.footnotes));
+  }
+  const secondary = comparison.metrics.filter(
+    (m) => m.family === 'secondary' && (m.verdict === 'improved' || m.verdict === 'regressed'),
+  );
+  for (const metric of secondary) {
+    out.push(`- ${metric.label} (secondary): ${VERDICT_WORDS[metric.verdict]} ` +
+      `(${formatChange(metric)})${note(metric.footnotes)}`);
+  }
+  out.push('');
+
+  out.push(
+    '## Metrics before and after',
+    '',
+    `Change is candidate / baseline for latency and throughput, candidate - baseline in ` +
+      `percentage points for rates. p is Holm-adjusted within its family.`,
+    '',
+    `| Metric | Family | Baseline | Candidate | Change | ${confidence}% interval | p | Verdict |`,
+    '|---|---|---:|---:|---:|---|---:|---|',
+  );
+  for (const metric of comparison.metrics) {
+    out.push(`| ${metric.label} | ${metric.family} | ` +
+      `${formatValue(metric.baseline.value, metric.unit)} | ` +
+      `${formatValue(metric.candidate.value, metric.unit)} | ${formatChange(metric)} | ` +
+      `${formatInterval(metric)} | ${formatP(metric.adjustedPValue)} | ` +
+      `${VERDICT_WORDS[metric.verdict]}${note(metric.footnotes)} |`);
+  }
+  out.push('');
+
+  out.push('## Method', '');
+  if (comparison.basis === 'trials') {
+    out.push(
+      `Each trial is one independent sample. For every metric the trial values of each side ` +
+        `were resampled ${settings.resamples} times (seed ${settings.seed}) to get a ` +
+        `${confidence}% percentile-bootstrap interval of the ratio (or difference) of ` +
+        `means; an exact two-sided Mann-Whitney rank test gave the p-value, Holm-Bonferroni ` +
+        `corrected within the primary and the secondary metrics (alpha ${settings.alpha}). ` +
+        'A verdict needs a significant test and an interval that excludes no change; ' +
+        `"no change" needs the interval inside +/-${settings.ratioEquivalence * 100}% ` +
+        `(${settings.differenceEquivalence * 100} points for rates).`,
+    );
+  } else {
+    out.push(
+      'Too few trials for trial-level statistics, so jobs (and seconds, for throughput) ' +
+        'were treated as samples: percentile bootstrap for latency, permutation test for ' +
+        'throughput, two-proportion test for rates. These are not independent samples; ' +
+        'read the verdicts as hints.',
+    );
+  }
+  out.push('');
+
+  if (comparison.caveats.length > 0) {
+    out.push('## Caveats', '');
+    comparison.caveats.forEach((caveat, index) => {
+      const from = caveat.source === 'comparison' ? '' : `(${caveat.source} run) `;
+      out.push(`[^${index + 1}]: ${from}${caveat.message} \`${caveat.code}\``);
+    });
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
