@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapInterval } from '../src/compare/bootstrap.ts';
+import { compareRuns } from '../src/compare/compare-runs.ts';
+import { holmAdjust } from '../src/compare/holm.ts';
+import { seededRandom } from '../src/compare/prng.ts';
+import { mannWhitneyPValue, smallestPValue } from '../src/compare/rank-test.ts';
+import { makeRun } from './helpers/make-run.ts';
+
+const loaded = (run: ReturnType<typeof makeRun>) => ({ run, source: run.id, dir: '.' });
+
+describe('Mann-Whitney exact p-values', () => {
+  it('matches the counted null distribution for fully separated samples', () => {
+    // 3 vs 3: 20 equally likely rank splits; the most extreme one each way -> 2/20.
+    expect(mannWhitneyPValue([1, 2, 3], [4, 5, 6])).toBeCloseTo(0.1, 12);
+    expect(mannWhitneyPValue([1, 2, 3], [4, 5, 6], 'greater')).toBeCloseTo(0.05, 12);
+    expect(mannWhitneyPValue([1, 2, 3], [4, 5, 6], 'less')).toBeCloseTo(1, 12);
+    expect(mannWhitneyPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])).toBeCloseTo(2 / 252, 12);
+    expect(smallestPValue(5, 5, 'twoSided')).toBeCloseTo(2 / 252, 12);
+  });
+
+  it('handles ties with mid-ranks and gives 1 when everything ties', () => {
+    expect(mannWhitneyPValue([0, 0, 0], [0, 0, 0])).toBe(1);
+    // Mid-ranks 1.5,1.5,3.5,3.5,5.5,5.5; candidate sum 14.5 is the maximum, reached by 2 of
+    // the 20 splits (either 3.5), and 2 more are as extreme the other way: p = 4/20.
+    const p = mannWhitneyPValue([1, 1, 2], [2, 3, 3]);
+    expect(p).toBeCloseTo(0.2, 12);
+  });
+
+  it('agrees with a textbook value for interleaved samples', () => {
+    // U = 3 for n = m = 4 (candidate ranks 3,5,7,8 -> W = 23): exact two-sided p = 0.2.
+    expect(mannWhitneyPValue([1, 2, 4, 6], [3, 5, 7, 8])).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('Holm-Bonferroni', () => {
+  it('steps down and stays monotone', () => {
+    const adjusted = holmAdjust([0.01, 0.04, 0.03, null, 0.5]);
+    expect(adjusted[0]).toBeCloseTo(0.04, 12); // 4 * 0.01
+    expect(adjusted[2]).toBeCloseTo(0.09, 12); // 3 * 0.03
+    expect(adjusted[1]).toBeCloseTo(0.09, 12); // max(2 * 0.04, 0.09)
+    expect(adjusted[3]).toBeNull();
+    expect(adjusted[4]).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('bootstrap intervals', () => {
+  it('is reproducible with a seed and brackets the ratio of means', () => {
+    const b = [100, 104, 98, 101, 99];
+    const c = [110, 113, 108, 111, 109];
+    const options = { resamples: 2000, confidence: 0.95 };
+    const one = bootstrapInterval('ratio', b, c, { ...options, random: seededRandom(3) });
+    const two = bootstrapInterval('ratio', b, c, { ...options, random: seededRandom(3) });
+    expect(one).toEqual(two);
+    expect(one!.low).toBeGreaterThan(1.07);
+    expect(one!.high).toBeLessThan(1.13);
+  });
+});
+
+describe('compareRuns', () => {
+  it('calls a 30% latency regression with 8 trials per side', () => {
+    const baseline = makeRun({ id: 'b', seed: 1, trials: 8, jobsPerTrial: 150 });
+    const candidate = makeRun({ id: 'c', seed: 2, trials: 8, jobsPerTrial: 150, latencyFactor: 1.3 });
+    const comparison = compareRuns(loaded(baseline), loaded(candidate), { resamples: 2000 });
+    const p95 = comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!;
+    expect(p95.basis).toBe('trials');
+    expect(p95.verdict).toBe('regressed');
+    expect(p95.estimate!).toBeGreaterThan(1.2);
+    expect(p95.estimate!).toBeLessThan(1.4);
+    expect(p95.interval!.low).toBeGreaterThan(1);
+    expect(comparison.metrics.find((m) => m.id === 'upload.p50Ms')!.verdict).toBe('regressed');
+    expect(comparison.metrics.find((m) => m.id === 'errorRate')!.verdict).toBe('noChange');
+    expect(comparison.conclusion.verdict).toBe('regressed');
+  });
+
+  it('calls the reverse an improvement', () => {
+    const slow = makeRun({ id: 'slow', seed: 5, trials: 8, jobsPerTrial: 150, latencyFactor: 1.3 });
+    const fast = makeRun({ id: 'fast', seed: 6, trials: 8, jobsPerTrial: 150 });
+    const comparison = compareRuns(loaded(slow), loaded(fast), { resamples: 2000 });
+    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.verdict).toBe('improved');
+    expect(comparison.conclusion.verdict).toBe('improved');
+  });
+
+  it('finds nothing in an A/A comparison', () => {
+    const a = makeRun({ id: 'a1', seed: 11, trials: 6, jobsPerTrial: 150 });
+    const b = makeRun({ id: 'a2', seed: 12, trials: 6, jobsPerTrial: 150 });
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 2000 });
+    const called = comparison.metrics.filter(
+      (m) => m.verdict === 'improved' || m.verdict === 'regressed',
+    );
+    expect(called).toEqual([]);
+    expect(['noChange', 'inconclusive']).toContain(comparison.conclusion.verdict);
+  });
+
+  it('falls back to job level, caveated, for single-trial runs', () => {
+    const a = makeRun({ id: 'one-a', seed: 21, trials: 1, jobsPerTrial: 400 });
+    const b = makeRun({ id: 'one-b', seed: 22, trials: 1, jobsPerTrial: 400, latencyFactor: 1.5 });
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 2000 });
+    expect(comparison.basis).toBe('jobs');
+    expect(comparison.caveats.map((c) => c.code)).toEqual(
+      expect.arrayContaining(['few-trials', 'job-level']),
+    );
+    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.verdict).toBe('regressed');
+  });
+
+  it('says inconclusive, not a guess, with too few trials and no fallback', () => {
+    const a = makeRun({ id: 'x', seed: 31, trials: 2, jobsPerTrial: 100 });
+    const b = makeRun({ id: 'y', seed: 32, trials: 2, jobsPerTrial: 100, latencyFactor: 2 });
+    const comparison = compareRuns(loaded(a), loaded(b), { jobLevelFallback: false });
+    expect(comparison.metrics.every((m) => m.verdict === 'inconclusive')).toBe(true);
+    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.estimate!).toBeGreaterThan(1.8);
+    expect(comparison.caveats[0].code).toBe('few-trials');
+  });
+
+  it('notes different scenarios and hosts, and carries the runs caveats', () => {
+    const a = makeRun({ id: 'h1', trials: 3, jobsPerTrial: 50, caveats: [{ code: 'closed-loop', message: 'Closed loop.' }] });
+    const b = makeRun({ id: 'h2', trials: 3, jobsPerTrial: 50, hostname: 'other', scenarioSha: 'b'.repeat(64) });
+    const codes = compareRuns(loaded(a), loaded(b), { resamples: 500 }).caveats.map((c) => c.code);
+    expect(codes).toEqual(expect.arrayContaining(['scenario-differs', 'host-differs', 'closed-loop']));
+  });
+});
