@@ -110,6 +110,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           signal: stop.signal,
           jobsLog,
           watch: target.watch,
+          onTargetGone: () => {
+            if (!stop.signal.aborted) {
+              stopReason = 'targetDied';
+              stop.abort();
+            }
+          },
           onProgress: options.onProgress
             ? (collector, elapsedMs) =>
                 options.onProgress!(progressLine(index, scenario.trials, collector, elapsedMs))

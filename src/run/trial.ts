@@ -24,11 +24,16 @@ export interface TrialInput {
   /** What to watch besides the queue endpoint (the built-in target's PID and folders). */
   watch: { pids: number[]; folders: string[]; resultsFolder: string | null };
   onProgress?: (collector: TrialCollector, elapsedMs: number) => void;
+  /** Called once when jobs keep failing with refused connections: the target is gone. */
+  onTargetGone?: () => void;
   /** Every job of the trial, for the run-level summary. */
   onJob?: (record: JobRecord, text: string | null, truth: string | null, atMs: number) => void;
 }
 
 const summarise: AccuracySummariser = (jobs) => summariseAccuracy(jobs);
+
+/** Consecutive refused connections after which the target is taken for dead. */
+const REFUSED_STREAK_LIMIT = 10;
 
 /** Runs one trial with observation around it and returns its result. */
 export async function runTrial(input: TrialInput): Promise<TrialResult> {
@@ -59,6 +64,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
   const progressTimer = input.onProgress
     ? setInterval(() => input.onProgress!(collector, Date.now() - startedAt.getTime()), 1000)
     : null;
+  let refusedStreak = 0;
   let engine;
   let observations: Observations;
   try {
@@ -81,6 +87,8 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
       onJob: (outcome, document, atMs) => {
         const record = outcome.record;
         records.push(record);
+        refusedStreak = record.failureClass === 'connectionRefused' ? refusedStreak + 1 : 0;
+        if (refusedStreak === REFUSED_STREAK_LIMIT) input.onTargetGone?.();
         const truth = document.entry.groundTruth;
         collector.add(record, outcome.text, truth, atMs);
         input.onJob?.(record, outcome.text, truth, atMs);
