@@ -10,7 +10,7 @@ import { readRunFile } from './load-run.ts';
  * Each holds run.json, jobs.ndjson (when the run had one) and baseline.json (metadata).
  */
 export function baselinesDir(cwd = process.cwd()): string {
-  return resolve(cwd, process.env.OCRBENCH_BASELINES_DIR ?? 'baselines');
+  return resolve(cwd, process.env.OCRBENCH_BASELINES_DIR || 'baselines');
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
