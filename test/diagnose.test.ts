@@ -304,3 +304,66 @@ describe('docs/observe.md', () => {
     for (const code of codesInCode) expect(docs).toContain(`| \`${code}\` |`);
   });
 });
+
+describe('observation feeding the diagnosis', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('diagnoses a real growing queue with idle workers as underused', async () => {
+    const { createServer } = await import('node:http');
+    const { spawn } = await import('node:child_process');
+    const { setTimeout: sleep } = await import('node:timers/promises');
+    const { startObservation } = await import('../src/observe/index.ts');
+
+    // A service that takes 3 jobs and finishes 1 per status read.
+    let reads = 0;
+    const server = createServer((_, res) => {
+      reads++;
+      res.end(JSON.stringify({ pending: 2 * reads, processing: 1, completed: reads, errors: 0 }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+    const { port } = server.address() as { port: number };
+    // Idle workers: the queue grows while they use no CPU (a lock, or too few workers).
+    const workers = [1, 2].map(() =>
+      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }),
+    );
+    for (const worker of workers) cleanups.push(() => void worker.kill('SIGKILL'));
+
+    const observation = startObservation({
+      intervalMs: 150,
+      startedAtMs: performance.now(),
+      queueStatus: async () => (await fetch(`http://127.0.0.1:${port}/`)).json(),
+      metricsUrl: null,
+      processes: { pids: workers.map((worker) => worker.pid as number), commandPattern: null },
+      host: false,
+      folders: [],
+      resultsFolder: null,
+    });
+    await sleep(1200);
+    const observations = await observation.stop();
+
+    const run = makeRun({ observations, cpus: 2 });
+    const found = codes(run, makeJobs(20, () => ({})));
+    expect(found).toContain('queue-growing');
+    expect(found).toContain('workers-underused');
+    expect(observations.processes?.processCount.at(-1)).toBe(2);
+  });
+
+  it('summarises a results folder from the command line', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'ocrbench-results-cli-'));
+    cleanups.push(() => rm(folder, { recursive: true, force: true }));
+    await writeFile(join(folder, 'resultados_ocr_1.json'), '{"processing_time": 1.25}');
+    const result = spawnSync(
+      process.execPath,
+      ['bin/ocrbench.js', 'diagnose', '--results', folder, '--json'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      files: 1, entries: 1, unmeasured: 0, processingSeconds: { p50: 1.25, max: 1.25 },
+    });
+  });
+});
