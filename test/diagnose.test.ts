@@ -282,6 +282,30 @@ describe('diagnosis report and command', () => {
   });
 });
 
+describe('queue rates', () => {
+  it('derives add and consume rates per interval, reading counter resets as 0', async () => {
+    const { queueRateSeries } = await import('../src/analyze/series-math.ts');
+    const queue = {
+      tSeconds: [0, 1, 3, 4],
+      pending: [0, 4, 6, 0],
+      processing: [0, 1, 1, 0],
+      completed: [0, 1, 5, 0],
+      errors: [0, 0, 1, 0],
+    };
+    expect(queueRateSeries(queue)).toEqual({
+      tSeconds: [1, 3, 4],
+      // totals 0, 6, 13, 0: +6 in 1 s, +7 in 2 s, then a restart.
+      addedPerSecond: [6, 3.5, 0],
+      // done 0, 1, 6, 0: +1 in 1 s, +5 in 2 s, then a restart.
+      consumedPerSecond: [1, 2.5, 0],
+    });
+    const run = makeRun({ observations: { queue } });
+    const markdown = renderDiagnosisMarkdown(diagnose(run, []), run);
+    // The mean leaves the reset interval out: 13 added and 6 done in 3 s.
+    expect(markdown).toContain('| 0 | 4.33 / 2.00 | 0 -> 0 | - | - | - | - | - |');
+  });
+});
+
 describe('docs/observe.md', () => {
   it('lists every threshold with its value and every finding code', async () => {
     const { DIAGNOSIS_THRESHOLDS } = await import('../src/analyze/thresholds.ts');

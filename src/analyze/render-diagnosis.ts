@@ -2,6 +2,7 @@ import type { RunFile } from '../record/run-file.ts';
 import type { Diagnosis, DelayStage, StageBreakdown } from './diagnosis-types.ts';
 import { STAGE_LABEL } from './findings-jobs.ts';
 import { format } from './series-math.ts';
+import { renderResourceTable } from './render-resources.ts';
 
 const COLUMNS: DelayStage[] = ['upload', 'queueWait', 'processing', 'resultFetch', 'unaccounted'];
 
@@ -51,6 +52,8 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis, run: RunFile): str
       '',
     );
   }
+
+  lines.push(...renderResourceTable(run));
 
   lines.push('## Findings', '');
   if (diagnosis.findings.length === 0) lines.push('No finding crossed its threshold.', '');

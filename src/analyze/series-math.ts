@@ -57,6 +57,28 @@ export function queueRates(series: QueueSeries): QueueRates | null {
   };
 }
 
+/** Per-interval add and consume rates, jobs/s, one point per queue sample after the first. */
+export function queueRateSeries(series: QueueSeries): {
+  tSeconds: number[];
+  addedPerSecond: number[];
+  consumedPerSecond: number[];
+} {
+  const result = { tSeconds: [] as number[], addedPerSecond: [] as number[],
+    consumedPerSecond: [] as number[] };
+  const total = (i: number) =>
+    series.pending[i] + series.processing[i] + series.completed[i] + series.errors[i];
+  const done = (i: number) => series.completed[i] + series.errors[i];
+  for (let i = 1; i < series.tSeconds.length; i++) {
+    const step = series.tSeconds[i] - series.tSeconds[i - 1];
+    if (step <= 0) continue;
+    result.tSeconds.push(series.tSeconds[i]);
+    // A counter reset (service restart) shows as a negative step: read it as 0, not < 0.
+    result.addedPerSecond.push(Math.max(0, total(i) - total(i - 1)) / step);
+    result.consumedPerSecond.push(Math.max(0, done(i) - done(i - 1)) / step);
+  }
+  return result;
+}
+
 /** Formats for evidence lines: numbers a reader can check. */
 export const format: Record<string, (value: number) => string> = {
   ms: (value: number) =>
