@@ -118,6 +118,17 @@ describe('queue and metrics sampling', () => {
   });
 });
 
+describe('bad options', () => {
+  it('drops an invalid process pattern with a caveat instead of throwing', async () => {
+    const observation = startObservation(
+      options({ processes: { pids: [process.pid], commandPattern: 'gunicorn(' } }),
+    );
+    const { processes } = await observation.stop();
+    expect(processes?.selector).toBe(`pid ${process.pid} and children`);
+    expect(observation.caveats().map((caveat) => caveat.code)).toEqual(['observe-bad-pattern']);
+  });
+});
+
 describe('folder sampling', () => {
   it('counts files and bytes recursively as a folder fills', async () => {
     const folder = await temporaryFolder();

@@ -58,8 +58,8 @@ export function startObservation(options: ObserveOptions): Observation {
   }
 
   const queue = options.queueStatus ? new QueueSampler(options.queueStatus) : null;
-  const processes =
-    options.processes && hasProc ? new ProcessSampler(options.processes) : null;
+  const selection = checkedSelection(options.processes, caveats);
+  const processes = selection && hasProc ? new ProcessSampler(selection) : null;
   const host = options.host && hasProc ? new HostSampler() : null;
   const folders = new FolderSampler(options.folders);
 
@@ -100,6 +100,26 @@ export function startObservation(options: ObserveOptions): Observation {
     stop: () => (stopped ??= stop()),
     caveats: () => [...caveats],
   };
+}
+
+/** A command pattern that is not a valid regex is dropped with a caveat, never thrown. */
+function checkedSelection(
+  selection: ObserveOptions['processes'],
+  caveats: Caveat[],
+): ObserveOptions['processes'] {
+  if (!selection?.commandPattern) return selection;
+  try {
+    new RegExp(selection.commandPattern);
+    return selection;
+  } catch (error) {
+    caveats.push({
+      code: 'observe-bad-pattern',
+      message:
+        `Process pattern /${selection.commandPattern}/ is not a valid regular expression ` +
+        `(${(error as Error).message}); only the given PIDs were watched. Fix the pattern.`,
+    });
+    return { pids: selection.pids, commandPattern: null };
+  }
 }
 
 function addCaveats(state: {
