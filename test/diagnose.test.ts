@@ -17,18 +17,26 @@ const MiB = 1024 * 1024;
 
 function counts(completed: number): JobCounts {
   return {
-    submitted: completed, completed, failed: 0, timedOut: 0, lost: 0, inFlight: 0,
-    failedByClass: {}, throttled: 0,
+    submitted: completed,
+    completed,
+    failed: 0,
+    timedOut: 0,
+    lost: 0,
+    inFlight: 0,
+    failedByClass: {},
+    throttled: 0,
   };
 }
 
 /** A realistic run.json with one trial; tests override the parts they exercise. */
-function makeRun(options: {
-  observations?: Partial<Observations>;
-  trial?: Partial<TrialResult>;
-  completed?: number;
-  cpus?: number;
-} = {}): RunFile {
+function makeRun(
+  options: {
+    observations?: Partial<Observations>;
+    trial?: Partial<TrialResult>;
+    completed?: number;
+    cpus?: number;
+  } = {},
+): RunFile {
   const completed = options.completed ?? 40;
   const trial: TrialResult = {
     index: 0,
@@ -38,18 +46,27 @@ function makeRun(options: {
     warmupJobs: 0,
     jobs: counts(completed),
     throughput: {
-      submittedPerSecond: 1, completedPerSecond: 1,
+      submittedPerSecond: 1,
+      completedPerSecond: 1,
       series: { tSeconds: [], submitted: [], completed: [], failed: [] },
     },
     stages: {},
     bySizeClass: {},
     accuracy: null,
     generator: {
-      eventLoopDelayP99Ms: 5, eventLoopDelayMaxMs: 9, cpuPercent: 10,
-      behindScheduleJobs: 0, cappedJobs: 0,
+      eventLoopDelayP99Ms: 5,
+      eventLoopDelayMaxMs: 9,
+      cpuPercent: 10,
+      behindScheduleJobs: 0,
+      cappedJobs: 0,
     },
     observations: {
-      queue: null, processes: null, host: null, folders: [], metrics: null, resultFiles: null,
+      queue: null,
+      processes: null,
+      host: null,
+      folders: [],
+      metrics: null,
+      resultFiles: null,
       ...options.observations,
     },
     caveats: [],
@@ -78,13 +95,27 @@ function makeRun(options: {
 function makeJobs(count: number, shape: (index: number) => Partial<JobRecord>): JobRecord[] {
   return Array.from({ length: count }, (_, index) => {
     const job: JobRecord = {
-      trial: 0, jobId: `j${index}`, file: 'receipt.png', sizeClass: 'small', bytes: 50_000,
-      fate: 'completed', warmup: false, scheduledAtMs: index * 1000,
-      uploadMs: 20, queueWaitMs: 100, processingMs: 1000, resultFetchMs: 5,
-      timingSource: 'server', ...shape(index),
+      trial: 0,
+      jobId: `j${index}`,
+      file: 'receipt.png',
+      sizeClass: 'small',
+      bytes: 50_000,
+      fate: 'completed',
+      warmup: false,
+      scheduledAtMs: index * 1000,
+      uploadMs: 20,
+      queueWaitMs: 100,
+      processingMs: 1000,
+      resultFetchMs: 5,
+      timingSource: 'server',
+      ...shape(index),
     };
-    job.endToEndMs ??= (job.uploadMs ?? 0) + (job.queueWaitMs ?? 0) +
-      (job.processingMs ?? 0) + (job.resultFetchMs ?? 0) + 10;
+    job.endToEndMs ??=
+      (job.uploadMs ?? 0) +
+      (job.queueWaitMs ?? 0) +
+      (job.processingMs ?? 0) +
+      (job.resultFetchMs ?? 0) +
+      10;
     return job;
   });
 }
@@ -111,7 +142,10 @@ describe('where the largest delay is', () => {
   it('splits per size class and flags uploads that dominate the largest files', () => {
     const small = makeJobs(10, () => ({}));
     const large = makeJobs(10, () => ({
-      sizeClass: 'scan-20mb', bytes: 20 * MiB, uploadMs: 2000, processingMs: 900,
+      sizeClass: 'scan-20mb',
+      bytes: 20 * MiB,
+      uploadMs: 2000,
+      processingMs: 900,
     }));
     const diagnosis = diagnose(makeRun(), [...large, ...small]);
     expect(diagnosis.bySizeClass.map((group) => group.sizeClass)).toEqual(['small', 'scan-20mb']);
@@ -123,8 +157,15 @@ describe('where the largest delay is', () => {
 
   it('falls back to run.json stage means without a job log, and copes with no jobs', () => {
     const stats = (meanMs: number) => ({
-      count: 10, minMs: meanMs, meanMs, p50Ms: meanMs, p90Ms: meanMs, p95Ms: meanMs,
-      p99Ms: meanMs, maxMs: meanMs, histogram: '',
+      count: 10,
+      minMs: meanMs,
+      meanMs,
+      p50Ms: meanMs,
+      p90Ms: meanMs,
+      p95Ms: meanMs,
+      p99Ms: meanMs,
+      maxMs: meanMs,
+      histogram: '',
     });
     const run = makeRun({
       trial: { stages: { processing: stats(3000), queueWait: stats(500), endToEnd: stats(4000) } },
@@ -158,13 +199,19 @@ describe('trends and resources', () => {
       errors: series(11, () => 0),
     };
     const processes = {
-      selector: 'command ~ /gunicorn/', tSeconds: series(11, (i) => i),
-      processCount: series(11, () => 3), cpuPercent: series(11, () => 40),
-      rssBytes: series(11, () => 300 * MiB), readBytesPerSecond: series(11, () => 0),
+      selector: 'command ~ /gunicorn/',
+      tSeconds: series(11, (i) => i),
+      processCount: series(11, () => 3),
+      cpuPercent: series(11, () => 40),
+      rssBytes: series(11, () => 300 * MiB),
+      readBytesPerSecond: series(11, () => 0),
       writeBytesPerSecond: series(11, () => 0),
     };
     const run = makeRun({ observations: { queue, processes } });
-    const diagnosis = diagnose(run, makeJobs(20, () => ({})));
+    const diagnosis = diagnose(
+      run,
+      makeJobs(20, () => ({})),
+    );
     const growing = diagnosis.findings.find((f) => f.code === 'queue-growing');
     expect(growing?.severity).toBe('critical');
     expect(growing?.evidence[0]).toBe('added 3.00 jobs/s, consumed 1.00 jobs/s over 10 s');
@@ -180,24 +227,38 @@ describe('trends and resources', () => {
 
   it('flags steady memory growth, growing temp folders and heavy writes', () => {
     const processes = {
-      selector: 'pid 1 and children', tSeconds: series(11, (i) => i),
-      processCount: series(11, () => 1), cpuPercent: series(11, () => 100),
+      selector: 'pid 1 and children',
+      tSeconds: series(11, (i) => i),
+      processCount: series(11, () => 1),
+      cpuPercent: series(11, () => 100),
       rssBytes: series(11, (i) => 200 * MiB + i * 10 * MiB),
-      readBytesPerSecond: series(11, () => 0), writeBytesPerSecond: series(11, () => 30 * MiB),
+      readBytesPerSecond: series(11, () => 0),
+      writeBytesPerSecond: series(11, () => 30 * MiB),
     };
     const folder = (path: string) => ({
-      path, tSeconds: series(5, (i) => i * 10), files: series(5, (i) => i * 10),
+      path,
+      tSeconds: series(5, (i) => i * 10),
+      files: series(5, (i) => i * 10),
       bytes: series(5, (i) => i * MiB),
     });
     const resultFiles = {
-      folder: '/srv/results', files: 40, entries: 40, unmeasured: 0, processingSeconds: null,
+      folder: '/srv/results',
+      files: 40,
+      entries: 40,
+      unmeasured: 0,
+      processingSeconds: null,
     };
     const run = makeRun({
       observations: {
-        processes, folders: [folder('/srv/temp'), folder('/srv/results')], resultFiles,
+        processes,
+        folders: [folder('/srv/temp'), folder('/srv/results')],
+        resultFiles,
       },
     });
-    const diagnosis = diagnose(run, makeJobs(40, () => ({})));
+    const diagnosis = diagnose(
+      run,
+      makeJobs(40, () => ({})),
+    );
     const found = diagnosis.findings.map((f) => f.code);
     expect(found).toEqual(expect.arrayContaining(['memory-growing', 'heavy-writes']));
     const folders = diagnosis.findings.filter((f) => f.code === 'folder-growing');
@@ -209,24 +270,33 @@ describe('trends and resources', () => {
 
   it('compares result-file processing_time with measured processing', () => {
     const resultFiles = {
-      folder: '/srv/results', files: 20, entries: 20, unmeasured: 2,
+      folder: '/srv/results',
+      files: 20,
+      entries: 20,
+      unmeasured: 2,
       processingSeconds: { p50: 0.3, p90: 0.4, p99: 0.5, max: 0.6, mean: 0.32 },
     };
     const run = makeRun({ observations: { resultFiles } });
-    const gap = diagnose(run, makeJobs(20, () => ({}))).findings.find(
-      (f) => f.code === 'result-files-gap',
-    );
+    const gap = diagnose(
+      run,
+      makeJobs(20, () => ({})),
+    ).findings.find((f) => f.code === 'result-files-gap');
     expect(gap?.title).toBe('OCR itself is only 30% of the processing stage');
     expect(gap?.evidence.join('\n')).toMatch(/about 835 ms per job is outside OCR/);
   });
 
   it('warns when the generator itself was saturated', () => {
     const generator = {
-      eventLoopDelayP99Ms: 120, eventLoopDelayMaxMs: 300, cpuPercent: 20,
-      behindScheduleJobs: 0, cappedJobs: 0,
+      eventLoopDelayP99Ms: 120,
+      eventLoopDelayMaxMs: 300,
+      cpuPercent: 20,
+      behindScheduleJobs: 0,
+      cappedJobs: 0,
     };
-    const finding = diagnose(makeRun({ trial: { generator } }), makeJobs(10, () => ({})))
-      .findings.find((f) => f.code === 'generator-saturated');
+    const finding = diagnose(
+      makeRun({ trial: { generator } }),
+      makeJobs(10, () => ({})),
+    ).findings.find((f) => f.code === 'generator-saturated');
     expect(finding?.evidence).toEqual(['event-loop delay p99 120 ms (>= 50 ms)']);
   });
 });
@@ -258,7 +328,10 @@ describe('diagnosis report and command', () => {
   });
 
   it('writes diagnosis.md from a run folder and skips a cut-short job line', async () => {
-    const folder = await runFolder(makeRun(), makeJobs(20, () => ({ queueWaitMs: 3000 })));
+    const folder = await runFolder(
+      makeRun(),
+      makeJobs(20, () => ({ queueWaitMs: 3000 })),
+    );
     const { diagnosis, markdownPath, badJobLines } = await diagnoseRunFolder(folder);
     expect(badJobLines).toBe(1);
     expect(diagnosis.largestDelay?.stage).toBe('queueWait');
@@ -266,7 +339,10 @@ describe('diagnosis report and command', () => {
   });
 
   it('runs as a command, and fails clearly on a missing or corrupt run.json', async () => {
-    const good = await runFolder(makeRun(), makeJobs(20, () => ({ queueWaitMs: 3000 })));
+    const good = await runFolder(
+      makeRun(),
+      makeJobs(20, () => ({ queueWaitMs: 3000 })),
+    );
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ['bin/ocrbench.js', 'diagnose', ...args], { encoding: 'utf8' });
     const ok = cli(good);
@@ -370,7 +446,10 @@ describe('observation feeding the diagnosis', () => {
     const observations = await observation.stop();
 
     const run = makeRun({ observations, cpus: 2 });
-    const found = codes(run, makeJobs(20, () => ({})));
+    const found = codes(
+      run,
+      makeJobs(20, () => ({})),
+    );
     expect(found).toContain('queue-growing');
     expect(found).toContain('workers-underused');
     expect(observations.processes?.processCount.at(-1)).toBe(2);
@@ -387,7 +466,10 @@ describe('observation feeding the diagnosis', () => {
     );
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
-      files: 1, entries: 1, unmeasured: 0, processingSeconds: { p50: 1.25, max: 1.25 },
+      files: 1,
+      entries: 1,
+      unmeasured: 0,
+      processingSeconds: { p50: 1.25, max: 1.25 },
     });
   });
 });

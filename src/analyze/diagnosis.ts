@@ -50,7 +50,8 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
 
   const context: ResourceContext = {
     cpus: Math.max(1, run.host.cpus),
-    queueWaitDominant: overall?.shares[0]?.stage === 'queueWait' &&
+    queueWaitDominant:
+      overall?.shares[0]?.stage === 'queueWait' &&
       overall.shares[0].shareOfEndToEnd >= LIMITS.dominantShare,
     contention: enough ? contention(measured) : null,
     processingP50Ms: processingMedian(measured),
@@ -67,8 +68,11 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
   findings.push(...mergeTrials(perTrial, run.trials));
 
   findings.sort((a, b) =>
-    a.code === 'largest-delay' ? -1 : b.code === 'largest-delay' ? 1 :
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+    a.code === 'largest-delay'
+      ? -1
+      : b.code === 'largest-delay'
+        ? 1
+        : SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
   );
   const largestDelay = overall?.shares[0] ?? null;
   return {
@@ -143,17 +147,25 @@ function resultFilesFinding(
     };
   }
   const serviceMs = service.p50 * 1000;
-  evidence.push(`service processing_time p50 ${format.ms(serviceMs)}, ` +
-    `p99 ${format.ms(service.p99 * 1000)}`);
+  evidence.push(
+    `service processing_time p50 ${format.ms(serviceMs)}, ` +
+      `p99 ${format.ms(service.p99 * 1000)}`,
+  );
   const measuredMs = context.processingP50Ms;
   const coverage = measuredMs && measuredMs > 0 ? serviceMs / measuredMs : null;
-  if (measuredMs !== null) evidence.push(`processing measured by ocrbench p50 ` +
-    `${format.ms(measuredMs)}`);
-  if (overall) evidence.push(`end-to-end p50 ${format.ms(overall.endToEndP50Ms)}: about ` +
-    `${format.ms(Math.max(0, overall.endToEndP50Ms - serviceMs))} per job is outside OCR`);
+  if (measuredMs !== null)
+    evidence.push(`processing measured by ocrbench p50 ` + `${format.ms(measuredMs)}`);
+  if (overall)
+    evidence.push(
+      `end-to-end p50 ${format.ms(overall.endToEndP50Ms)}: about ` +
+        `${format.ms(Math.max(0, overall.endToEndP50Ms - serviceMs))} per job is outside OCR`,
+    );
   const gap = coverage !== null && coverage < LIMITS.resultFileCoverage;
-  if (gap) evidence.push(`threshold: service p50 < ${format.percent(LIMITS.resultFileCoverage)}` +
-    ' of measured processing');
+  if (gap)
+    evidence.push(
+      `threshold: service p50 < ${format.percent(LIMITS.resultFileCoverage)}` +
+        ' of measured processing',
+    );
   return {
     code: gap ? 'result-files-gap' : 'result-files',
     severity: gap ? 'warning' : 'info',
@@ -171,20 +183,23 @@ function resultFilesFinding(
 /** When ocrbench itself was the bottleneck, every other number is suspect. */
 function generatorFinding(run: RunFile, trial: TrialResult): Finding | null {
   const health = trial.generator;
-  const behindShare = trial.jobs.submitted > 0 ? health.behindScheduleJobs /
-    trial.jobs.submitted : 0;
+  const behindShare =
+    trial.jobs.submitted > 0 ? health.behindScheduleJobs / trial.jobs.submitted : 0;
   const flagged = [...run.caveats, ...trial.caveats].some(
     (caveat) => caveat.code === 'generator-saturated',
   );
   const reasons = [
     health.eventLoopDelayP99Ms >= LIMITS.generatorEventLoopP99Ms
       ? `event-loop delay p99 ${health.eventLoopDelayP99Ms.toFixed(0)} ms (>= ` +
-        `${LIMITS.generatorEventLoopP99Ms} ms)` : null,
+        `${LIMITS.generatorEventLoopP99Ms} ms)`
+      : null,
     health.cpuPercent >= LIMITS.generatorCpuPercent
-      ? `ocrbench CPU ${health.cpuPercent.toFixed(0)}% (>= ${LIMITS.generatorCpuPercent}%)` : null,
+      ? `ocrbench CPU ${health.cpuPercent.toFixed(0)}% (>= ${LIMITS.generatorCpuPercent}%)`
+      : null,
     behindShare >= LIMITS.generatorBehindShare
       ? `${health.behindScheduleJobs} jobs started late (>= ` +
-        `${format.percent(LIMITS.generatorBehindShare)} of submitted)` : null,
+        `${format.percent(LIMITS.generatorBehindShare)} of submitted)`
+      : null,
     flagged ? 'the run marked itself generator-saturated' : null,
   ].filter((reason): reason is string => reason !== null);
   if (reasons.length === 0) return null;

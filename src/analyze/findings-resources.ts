@@ -20,14 +20,20 @@ function cpuLoad(observations: Observations, cpus: number) {
   const processes = observations.processes;
   if (processes && processes.cpuPercent.length >= LIMITS.minimumSamples) {
     const mean = average(processes.cpuPercent);
-    return { fraction: mean / (cpus * 100), line: `${mean.toFixed(0)}% CPU (100 = one core) ` +
-      `of ${cpus * 100}% available, in ${processes.selector}` };
+    return {
+      fraction: mean / (cpus * 100),
+      line:
+        `${mean.toFixed(0)}% CPU (100 = one core) ` +
+        `of ${cpus * 100}% available, in ${processes.selector}`,
+    };
   }
   const host = observations.host;
   if (host && host.cpuPercent.length >= LIMITS.minimumSamples) {
     const mean = average(host.cpuPercent);
-    return { fraction: mean / 100, line: `host CPU ${mean.toFixed(0)}% of all ${cpus} cores ` +
-      '(no target processes watched)' };
+    return {
+      fraction: mean / 100,
+      line: `host CPU ${mean.toFixed(0)}% of all ${cpus} cores ` + '(no target processes watched)',
+    };
   }
   return null;
 }
@@ -36,8 +42,7 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
   const findings: Finding[] = [];
   const observations = trial.observations;
   const queue = observations.queue;
-  const rates =
-    queue && queue.tSeconds.length >= LIMITS.minimumSamples ? queueRates(queue) : null;
+  const rates = queue && queue.tSeconds.length >= LIMITS.minimumSamples ? queueRates(queue) : null;
 
   // 1. Queue growing: more added than consumed, and pending rising.
   const growing =
@@ -74,8 +79,12 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
       code: 'workers-saturated',
       severity: 'warning',
       title: 'Workers are saturated: all cores busy while jobs wait',
-      evidence: [cpu.line, backlogLine, `threshold: CPU >= ` +
-        `${format.percent(LIMITS.saturatedCpuFraction)} of all cores while work waits`],
+      evidence: [
+        cpu.line,
+        backlogLine,
+        `threshold: CPU >= ` +
+          `${format.percent(LIMITS.saturatedCpuFraction)} of all cores while work waits`,
+      ],
       suggestion:
         'The service is CPU bound: more workers will not help. Make each job cheaper (engine ' +
         'threads, model reuse, image size) or add cores or machines.',
@@ -85,8 +94,12 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
       code: 'workers-underused',
       severity: 'warning',
       title: 'Workers are underused: CPU is idle while jobs wait',
-      evidence: [cpu.line, backlogLine, `threshold: CPU < ` +
-        `${format.percent(LIMITS.underusedCpuFraction)} of all cores while work waits`],
+      evidence: [
+        cpu.line,
+        backlogLine,
+        `threshold: CPU < ` +
+          `${format.percent(LIMITS.underusedCpuFraction)} of all cores while work waits`,
+      ],
       suggestion:
         'Something serialises the work: too few workers, a global lock around the queue or ' +
         'file saving, or OCR blocking the main thread. Check worker count and locks first.',
@@ -95,8 +108,12 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
 
   // 3. Oversubscription: cores full, yet each job much slower than when it ran alone.
   const contention = context.contention;
-  if (cpu && contention && cpu.fraction >= LIMITS.saturatedCpuFraction &&
-      contention.ratio >= LIMITS.contentionSlowdown) {
+  if (
+    cpu &&
+    contention &&
+    cpu.fraction >= LIMITS.saturatedCpuFraction &&
+    contention.ratio >= LIMITS.contentionSlowdown
+  ) {
     findings.push({
       code: 'oversubscription',
       severity: 'warning',
@@ -156,8 +173,11 @@ function ioFindings(observations: Observations, context: ResourceContext): Findi
     const span = memory.t[memory.t.length - 1] - memory.t[0];
     const rise = fit.slope * span;
     const first = memory.bytes[0];
-    if (rise >= LIMITS.memoryRiseBytes && rise >= first * LIMITS.memoryRiseFraction &&
-        fit.rSquared >= LIMITS.memoryFitRSquared) {
+    if (
+      rise >= LIMITS.memoryRiseBytes &&
+      rise >= first * LIMITS.memoryRiseFraction &&
+      fit.rSquared >= LIMITS.memoryFitRSquared
+    ) {
       findings.push({
         code: 'memory-growing',
         severity: 'warning',

@@ -73,8 +73,10 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis, run: RunFile): str
   const caveats = [
     ...run.caveats,
     ...run.trials.flatMap((trial) =>
-      trial.caveats.map((caveat) => ({ ...caveat, message: `trial ${trial.index}: ` +
-        caveat.message })),
+      trial.caveats.map((caveat) => ({
+        ...caveat,
+        message: `trial ${trial.index}: ` + caveat.message,
+      })),
     ),
   ];
   if (caveats.length > 0) {

@@ -44,9 +44,7 @@ export function resultEntries(name: string, parsed: unknown): unknown[] | null {
     const results = (parsed as Record<string, unknown> | null)?.results;
     return Array.isArray(results) ? results : null;
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? [parsed]
-    : null;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? [parsed] : null;
 }
 
 /**

@@ -63,8 +63,11 @@ export function queueRateSeries(series: QueueSeries): {
   addedPerSecond: number[];
   consumedPerSecond: number[];
 } {
-  const result = { tSeconds: [] as number[], addedPerSecond: [] as number[],
-    consumedPerSecond: [] as number[] };
+  const result = {
+    tSeconds: [] as number[],
+    addedPerSecond: [] as number[],
+    consumedPerSecond: [] as number[],
+  };
   const total = (i: number) =>
     series.pending[i] + series.processing[i] + series.completed[i] + series.errors[i];
   const done = (i: number) => series.completed[i] + series.errors[i];

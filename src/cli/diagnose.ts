@@ -13,7 +13,7 @@ const command: CommandModule<object, DiagnoseArguments> = {
   command: 'diagnose [run-dir]',
   describe:
     'Write <run-dir>/diagnosis.md: where the largest delay is, and why (Phase 1). ' +
-    'With --results, summarise a folder of the service\'s result files instead',
+    "With --results, summarise a folder of the service's result files instead",
   builder: (yargs) =>
     yargs
       .positional('run-dir', { type: 'string', describe: 'Run folder holding run.json' })

@@ -56,7 +56,11 @@ export function parseNetDev(text: string): { receiveBytes: number; transmitBytes
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (fields.length < 9) continue;
     receiveBytes += fields[0];
     transmitBytes += fields[8];

@@ -66,7 +66,10 @@ export function startObservation(options: ObserveOptions): Observation {
   const runners = new Map<string, PeriodicSampler>();
   const start = (name: string, sampler: { sample(t: number): Promise<void> } | null) => {
     if (sampler) {
-      runners.set(name, runPeriodically(name, intervalMs, () => sampler.sample(at())));
+      runners.set(
+        name,
+        runPeriodically(name, intervalMs, () => sampler.sample(at())),
+      );
     }
   };
   start('queue', queue);

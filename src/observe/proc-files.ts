@@ -30,7 +30,10 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   // After ")": state(3) ppid(4) ... utime(14) stime(15) ... starttime(22), 1-based.
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const parentPid = Number(fields[1]);
   const userTicks = Number(fields[11]);
   const systemTicks = Number(fields[12]);
