@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isOcrbenchError } from '../util/errors.ts';
 import { EXIT } from './exit-codes.ts';
@@ -23,13 +23,13 @@ const cli = yargs(hideBin(process.argv))
   .recommendCommands()
   .help()
   .wrap(Math.min(100, process.stdout.columns ?? 100))
-  .fail((message, error, instance) => {
+  .fail((message, error) => {
     if (error) throw error;
-    process.stderr.write(`${instance.help.toString?.() ?? ''}\nocrbench: ${message}\n`);
+    process.stderr.write(`ocrbench: ${message}\nSee \`ocrbench <command> --help\`.\n`);
     process.exit(EXIT.usage);
   });
 
-for (const command of commands) cli.command(command);
+for (const command of commands) cli.command(command as CommandModule);
 
 try {
   await cli.parseAsync();

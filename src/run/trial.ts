@@ -132,13 +132,16 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
     accuracy: collector.accuracy(summarise),
     generator: engine.generator,
     observations,
-    caveats: trialCaveats({
-      scenario,
-      counts,
-      generator: engine.generator,
-      records: records.filter((r) => !r.warmup),
-      nonUniqueFormats,
-    }),
+    caveats: [
+      ...trialCaveats({
+        scenario,
+        counts,
+        generator: engine.generator,
+        records: records.filter((r) => !r.warmup),
+        nonUniqueFormats,
+      }),
+      ...observation.caveats(),
+    ],
   };
 }
 

@@ -56,7 +56,7 @@ function walk(schema: JsonSchema, path: string, rows: Row[]): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const childPath = path ? `${path}.${key}` : key;
     const required = schema.required?.includes(key) && child.default === undefined;
-    const nested = child.properties ?? (child.items?.properties ? child.items : undefined);
+    const nested = child.properties ? child : child.items?.properties ? child.items : undefined;
     const typeName = describeType(child);
     if (!rows.some((row) => row.path === childPath)) {
       rows.push({
