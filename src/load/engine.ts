@@ -16,7 +16,7 @@ export interface EngineInput {
   environment: Omit<JobEnvironment, 'now' | 'signal'>;
   random: () => number;
   signal: AbortSignal;
-  onSubmitted: (atMs: number) => void;
+  onSubmitted: (atMs: number, jobs: number) => void;
   onJob: JobSink;
 }
 
@@ -63,7 +63,7 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
       documents.push(picker.pick());
       started++;
     }
-    input.onSubmitted(now());
+    input.onSubmitted(now(), documents.length);
     return runUpload(environment, documents, scheduledAtMs, warmup).then((outcomes) => {
       const atMs = now();
       outcomes.forEach((outcome, index) => input.onJob(outcome, documents[index], atMs));

@@ -49,13 +49,20 @@ export class TrialCollector {
   lastFinishedMs = 0;
   warmupJobs = 0;
 
-  /** A job was sent (counted at its upload time, ms since the trial start). */
-  submitted(atMs: number): void {
-    bump(this.submittedPerSecond, atMs);
+  /** Jobs sent so far, warm-up included (for the progress line). */
+  jobsSent = 0;
+  /** Jobs that reached a fate so far, warm-up included. */
+  jobsEnded = 0;
+
+  /** Jobs were sent (counted at their upload time, ms since the trial start). */
+  submitted(atMs: number, jobs = 1): void {
+    this.jobsSent += jobs;
+    bump(this.submittedPerSecond, atMs, jobs);
   }
 
   /** A job reached its fate. `finishedAtMs` is when, `groundTruth` what it should read. */
   add(record: JobRecord, text: string | null, groundTruth: string | null, finishedAtMs: number) {
+    this.jobsEnded++;
     if (record.warmup) {
       this.warmupJobs++;
       return;
@@ -79,6 +86,12 @@ export class TrialCollector {
 
   stages(): StageMap {
     return stagesOf(this.overall);
+  }
+
+  /** p95 of end-to-end time so far, ms, without encoding histograms (progress line). */
+  endToEndP95Ms(): number | null {
+    const histogram = this.overall.histograms.get('endToEnd');
+    return histogram && histogram.totalCount > 0 ? histogram.getValueAtPercentile(95) / 1000 : null;
   }
 
   sizeClasses(summarise: AccuracySummariser): Record<string, SizeClassResult> {
@@ -172,8 +185,8 @@ function accuracyOf(bucket: Bucket, summarise: AccuracySummariser): AccuracySumm
   return summarise(bucket.texts);
 }
 
-function bump(series: number[], atMs: number): void {
+function bump(series: number[], atMs: number, by = 1): void {
   const second = Math.max(0, Math.floor(atMs / 1000));
   while (series.length <= second) series.push(0);
-  series[second]++;
+  series[second] += by;
 }

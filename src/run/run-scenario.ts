@@ -191,11 +191,11 @@ function progressLine(
   elapsedMs: number,
 ): string {
   const counts = collector.counts();
-  const done = counts.completed + counts.failed + counts.timedOut + counts.lost;
-  const p95 = collector.stages().endToEnd?.p95Ms;
+  const p95 = collector.endToEndP95Ms();
+  const problems = counts.failed + counts.timedOut + counts.lost;
   return (
-    `trial ${index + 1}/${trials}  ${(elapsedMs / 1000).toFixed(0)} s  done ${done}  ` +
-    `completed ${counts.completed}  failed ${counts.failed + counts.timedOut + counts.lost}` +
-    `  p95 ${p95 === undefined ? '-' : `${p95.toFixed(0)} ms`}`
+    `trial ${index + 1}/${trials}  ${(elapsedMs / 1000).toFixed(0)} s  ` +
+    `completed ${counts.completed}  in flight ${collector.jobsSent - collector.jobsEnded}  ` +
+    `errors ${problems}  p95 ${p95 === null ? '-' : `${p95.toFixed(0)} ms`}`
   );
 }

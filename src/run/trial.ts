@@ -83,7 +83,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
         trial: input.index,
         onThrottled: () => collector.throttled(),
       },
-      onSubmitted: (atMs) => collector.submitted(atMs),
+      onSubmitted: (atMs, jobs) => collector.submitted(atMs, jobs),
       onJob: (outcome, document, atMs) => {
         const record = outcome.record;
         records.push(record);
