@@ -111,3 +111,19 @@ describe('scenario documentation', () => {
     expect(doc).toContain(scenarioFieldTable());
   });
 });
+
+describe('scenario examples in the docs', () => {
+  it('every YAML scenario block in docs/ and README.md is valid', () => {
+    const files = ['README.md', ...readdirSync('docs').map((file) => `docs/${file}`)];
+    let checked = 0;
+    for (const file of files.filter((name) => name.endsWith('.md'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/```ya?ml\n([\s\S]*?)```/g)) {
+        if (!/^load:/m.test(match[1])) continue; // gate files and fragments are not scenarios
+        expect(() => parseScenarioText(match[1], file)).not.toThrow();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
