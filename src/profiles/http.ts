@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { FailureClass } from '../record/run-file.ts';
-import type { ProfileContext, SubmitOutcome } from './profile.ts';
+import type { PollOutcome, ProfileContext, SubmitOutcome } from './profile.ts';
 import { bodyChunks, type UploadBody } from '../load/upload-body.ts';
 
 // Shared HTTP helpers of every profile. ocrlotes.ts relies on: sendUpload, getJson,
@@ -162,4 +162,42 @@ export function secondsToMs(value: unknown): number | null {
   const seconds = typeof value === 'string' ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return null;
   return seconds * 1000;
+}
+
+/** A JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A URL template with `{id}` filled in, the id percent-encoded. */
+export function fillTemplate(template: string, id: string): string {
+  return template.split('{id}').join(encodeURIComponent(id));
+}
+
+/** States a 404 body may carry, lower case. */
+const QUEUED = new Set(['queued', 'pending']);
+const PROCESSING = new Set(['processing', 'started', 'running']);
+
+/**
+ * What a 404 on a poll means. Many services answer 404 until a result exists, so a 404 is
+ * pending unless the body says the job is unknown: `{"status": "unknown"}` is `notFound`
+ * (the engine counts the job lost after a few), `{"status": "queued"}` is pending, and a
+ * bare 404 is pending in state `unknown` (the engine's maximum wait decides).
+ */
+export function pollOutcomeOf404(json: unknown): PollOutcome {
+  const state = isRecord(json) ? String(json.status ?? json.state ?? '').toLowerCase() : '';
+  if (state === 'unknown' || state === 'not_found') return { kind: 'notFound' };
+  if (QUEUED.has(state)) return { kind: 'pending', state: 'queued' };
+  if (PROCESSING.has(state)) return { kind: 'pending', state: 'processing' };
+  return { kind: 'pending', state: 'unknown' };
+}
+
+/** A poll answer that is not usable JSON, or lacks a required field. */
+export function malformed(error: string, status?: number): RequestFailure {
+  return { failureClass: 'malformedResponse', error, status };
+}
+
+/** The start of a JSON value, for error messages. */
+export function preview(json: unknown): string {
+  return JSON.stringify(json)?.slice(0, 200) ?? 'nothing';
 }
