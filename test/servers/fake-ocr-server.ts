@@ -139,12 +139,19 @@ export async function startFakeOcrServer(
     else await drain(request);
 
     if (route.kind === 'submit' || route.kind === 'poll') {
-      if (reset.hit(route.kind)) {
+      // Every counter sees every request, so "every Nth" holds whatever the others do.
+      const hits = {
+        reset: reset.hit(route.kind),
+        throttle: throttle.hit(route.kind),
+        status503: status503.hit(route.kind),
+        malformed: malformed.hit(route.kind),
+      };
+      if (hits.reset) {
         stats.faults.reset++;
         request.socket.destroy();
         return;
       }
-      if (throttle.hit(route.kind)) {
+      if (hits.throttle) {
         stats.faults.throttled++;
         const seconds = options.throttle?.retryAfterSeconds ?? 1;
         const retryAfter = options.throttle?.asHttpDate
@@ -153,7 +160,7 @@ export async function startFakeOcrServer(
         sendJson(response, 429, { detail: 'too many requests' }, { 'retry-after': retryAfter });
         return;
       }
-      if (status503.hit(route.kind)) {
+      if (hits.status503) {
         stats.faults.status503++;
         const rule = options.status503Every;
         const seconds = typeof rule === 'object' ? rule.retryAfterSeconds : undefined;
@@ -162,7 +169,7 @@ export async function startFakeOcrServer(
         sendJson(response, 503, { detail: 'service unavailable' }, headers);
         return;
       }
-      if (malformed.hit(route.kind)) {
+      if (hits.malformed) {
         stats.faults.malformed++;
         sendText(response, 200, '{"request_ids": ["job-');
         return;

@@ -12,7 +12,10 @@ import type {
  * Drives a profile by hand in tests, without the load engine: a context on a fresh
  * dispatcher, small upload files, and a bounded poll loop.
  */
-export function contextFor(url: string, requestTimeoutMs = 5_000): ProfileContext & {
+export function contextFor(
+  url: string,
+  requestTimeoutMs = 5_000,
+): ProfileContext & {
   close(): Promise<void>;
 } {
   const dispatcher = new Agent({ connections: 8 });
