@@ -75,9 +75,7 @@ export const genericStatusSchema = z
       'succeeded',
     ]),
     failedValues: values('States meaning the job failed.', ['error', 'failed', 'failure']),
-    unknownValues: values('States meaning the service does not know the job (lost).', [
-      'unknown',
-    ]),
+    unknownValues: values('States meaning the service does not know the job (lost).', ['unknown']),
     /** Unset: the result fields are read from the status answer. */
     resultPathTemplate: template(
       'Where the result is fetched once the state is done; unset: the status answer holds it.',

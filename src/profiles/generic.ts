@@ -133,7 +133,7 @@ export function createGenericProfile(settings: unknown): Profile {
         return done(context, handle.jobId, json);
       }
       if (state === null) {
-        const why = json === undefined ? response.parseError ?? 'empty body' : preview(json);
+        const why = json === undefined ? (response.parseError ?? 'empty body') : preview(json);
         return {
           kind: 'requestFailed',
           ...malformed(`no state at ${statePath.source}: ${why}`, status),

@@ -52,10 +52,8 @@ function withFieldErrors(name: string, make: () => Profile): Profile {
     const problems = error.issues
       .map((issue) => `target.${name}.${issue.path.join('.')}: ${issue.message}`)
       .join('; ');
-    throw new OcrbenchError(
-      'E_SCENARIO_FIELD',
-      `${problems} (see docs/profiles.md)`,
-      { cause: error },
-    );
+    throw new OcrbenchError('E_SCENARIO_FIELD', `${problems} (see docs/profiles.md)`, {
+      cause: error,
+    });
   }
 }

@@ -14,10 +14,7 @@
  * (a member of a number, an index past the end) drops that branch.
  */
 
-type Step =
-  | { kind: 'member'; name: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'all' };
+type Step = { kind: 'member'; name: string } | { kind: 'index'; index: number } | { kind: 'all' };
 
 export interface JsonPath {
   /** The source text, for messages. */

@@ -44,9 +44,7 @@ export function createOcrlotesBatchProfile(options: BatchBookOptions = {}): Prof
     serverTimestamps: true,
 
     async submit(context, files) {
-      const form = multipart(
-        files.map((file) => ({ field: 'files', ...file })),
-      );
+      const form = multipart(files.map((file) => ({ field: 'files', ...file })));
       const response = await sendUpload(
         context,
         '/api/ocr/process_batch',
@@ -87,7 +85,7 @@ export function createOcrlotesBatchProfile(options: BatchBookOptions = {}): Prof
       if (status !== 200) return { kind: 'requestFailed', ...failureOf(status, json) };
       const state = isRecord(json) ? String(json.status ?? '').toLowerCase() : '';
       if (state === '') {
-        const why = json === undefined ? response.parseError ?? 'empty' : preview(json);
+        const why = json === undefined ? (response.parseError ?? 'empty') : preview(json);
         return { kind: 'requestFailed', ...malformed(`batch status without status: ${why}`) };
       }
       if (DONE.has(state)) return resultOf(context, handle);
