@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { Pool } from 'undici';
-import { runEngine } from '../src/load/engine.ts';
-import { ocrlotesProfile } from '../src/profiles/ocrlotes.ts';
 import { scenarioSchema, type ScenarioInput } from '../src/scenario/schema.ts';
-import { seededRandom } from '../src/load/arrivals.ts';
-import { TrialCollector } from '../src/record/collector.ts';
-import type { LoadedDocument } from '../src/load/documents.ts';
+import { driveEngine } from './helpers/drive-engine.ts';
 import { trialCaveats } from '../src/run/caveats.ts';
 
 // A service that answers at once, except that every request arriving between STALL_AT_MS
@@ -48,60 +43,14 @@ async function stallingServer(): Promise<string> {
   return `http://127.0.0.1:${(server!.address() as { port: number }).port}`;
 }
 
-const document: LoadedDocument = {
-  entry: {
-    file: 'a.png',
-    format: 'png',
-    bytes: 64,
-    sizeClass: 'tiny',
-    widthPx: 1,
-    heightPx: 1,
-    pages: 1,
-    sha256: '',
-    language: 'spa',
-    kind: 'receipt',
-    groundTruth: null,
-  },
-  bytes: Buffer.alloc(64, 1),
-  contentType: 'image/png',
-};
-
 async function drive(load: ScenarioInput['load']) {
   const url = await stallingServer();
-  const scenario = scenarioSchema.parse({
-    name: 'stall',
-    dataset: { path: '.' },
+  const { collector } = await driveEngine(url, {
     load,
     poll: { intervalMs: 5, maxIntervalMs: 5 },
     uploads: { uniqueBytes: false },
+    target: { connections: 256 },
   });
-  const pool = new Pool(url, { connections: 256 });
-  const context = {
-    baseUrl: new URL(url),
-    dispatcher: pool,
-    headers: {},
-    requestTimeoutMs: 30_000,
-  };
-  const collector = new TrialCollector();
-  await runEngine({
-    scenario,
-    picker: { documents: [document], pick: () => document },
-    random: seededRandom(1),
-    signal: new AbortController().signal,
-    environment: {
-      profile: ocrlotesProfile,
-      uploadContext: context,
-      pollContext: context,
-      poll: scenario.poll,
-      uniqueBytes: false,
-      maxRetries: 0,
-      trial: 0,
-      onThrottled: () => {},
-    },
-    onSubmitted: (atMs, jobs) => collector.submitted(atMs, jobs),
-    onJob: (outcome, _document, atMs) => collector.add(outcome.record, null, null, atMs),
-  });
-  await pool.close();
   return collector;
 }
 
