@@ -7,7 +7,6 @@ import type { Scenario } from '../scenario/schema.ts';
 import { getProfile } from '../profiles/index.ts';
 import type { ProfileContext } from '../profiles/profile.ts';
 import { readManifest, MANIFEST_NAME } from '../dataset/manifest.ts';
-import { generateDataset } from '../dataset/generate.ts';
 import { loadDocuments } from '../load/documents.ts';
 import { seededRandom } from '../load/arrivals.ts';
 import type { RunFile, TrialResult } from '../record/run-file.ts';
@@ -163,6 +162,8 @@ async function ensureDataset(folder: string, scenario: Scenario, scenarioFile: s
   if (existsSync(join(folder, MANIFEST_NAME))) return;
   if (!scenario.dataset.generate) return; // readManifest explains what to do
   process.stderr.write(`ocrbench: generating dataset in ${folder} (first run only)\n`);
+  // Imported on demand: runs on an existing dataset never load the renderer.
+  const { generateDataset } = await import('../dataset/generate.ts');
   try {
     await generateDataset({ ...scenario.dataset.generate, out: folder });
   } catch (error) {

@@ -1,7 +1,6 @@
 import { request } from 'undici';
 import type { Scenario } from '../scenario/schema.ts';
 import { OcrbenchError } from '../util/errors.ts';
-import { spawnTarget } from '../target/index.ts';
 
 /** The service a run drives: the built-in target started for the run, or a URL. */
 export interface RunTarget {
@@ -29,6 +28,8 @@ export async function startRunTarget(scenario: Scenario, onDied: () => void): Pr
     };
   }
   const settings = scenario.target.builtin;
+  // Imported on demand: runs against an external service never load the OCR engine.
+  const { spawnTarget } = await import('../target/index.ts');
   let stopping = false;
   let running;
   try {
