@@ -64,7 +64,7 @@ async function submit(profile: Profile, files: number): Promise<JobHandle[]> {
 }
 
 describe('generic profile, Celery-like service', () => {
-  it('submits with extra fields, follows PENDING/STARTED to SUCCESS, reads ms and epoch s', async () => {
+  it('submits with fields, follows PENDING/STARTED to SUCCESS, reads ms and epoch s', async () => {
     const { server, profile } = await setUp(celery, { workers: 1, processingMs: 40 });
     const [, second] = [await submit(profile, 1), await submit(profile, 1)].flat();
     expect(second.jobId).toBe('job-2');
