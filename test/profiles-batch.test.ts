@@ -61,12 +61,13 @@ describe('ocrlotes-batch profile against the fake service', () => {
   });
 
   it('shares one status request per poll round among the jobs of a batch', async () => {
-    const { server, profile } = await setUp({ processingMs: 100 });
+    const { server, profile } = await setUp({ processingMs: 250 });
     const handles = await submitBatch(profile, 4);
     const rounds = [];
     for (let round = 0; round < 2; round++) {
       rounds.push(await Promise.all(handles.map((handle) => profile.poll(context!, handle))));
-      await new Promise((resolve) => setTimeout(resolve, 150)); // longer than statusReuseMs
+      // Past the processing time, and longer than the 100 ms a status answer is reused.
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
     expect(rounds[0].map((outcome) => outcome.kind)).toEqual(Array(4).fill('pending'));
     expect(rounds[1].map((outcome) => outcome.kind)).toEqual(Array(4).fill('done'));

@@ -65,7 +65,8 @@ async function submit(profile: Profile, files: number): Promise<JobHandle[]> {
 
 describe('generic profile, Celery-like service', () => {
   it('submits with fields, follows PENDING/STARTED to SUCCESS, reads ms and epoch s', async () => {
-    const { server, profile } = await setUp(celery, { workers: 1, processingMs: 40 });
+    // 150 ms per job: the second upload arrives well within the first job, so it queues.
+    const { server, profile } = await setUp(celery, { workers: 1, processingMs: 150 });
     const [, second] = [await submit(profile, 1), await submit(profile, 1)].flat();
     expect(second.jobId).toBe('job-2');
     expect(server.stats.uploads[0].fields).toEqual({ lang: 'eng' });
@@ -79,11 +80,11 @@ describe('generic profile, Celery-like service', () => {
     const { result } = settled.outcome;
     const job = server.jobs.get('job-2')!;
     expect(result.text).toBe('hello world');
-    expect(result.processingMs).toBe(40);
+    expect(result.processingMs).toBe(150);
     // Epoch seconds as floats: equal to the ms within float rounding.
     expect(result.enqueuedAtMs).toBeCloseTo(job.enqueuedAtMs, 3);
     expect(result.startedAtMs).toBeCloseTo(job.startedAtMs, 3);
-    expect(result.finishedAtMs! - result.startedAtMs!).toBeCloseTo(40, 3);
+    expect(result.finishedAtMs! - result.startedAtMs!).toBeCloseTo(150, 3);
     expect(profile.serverTimestamps).toBe(true);
   });
 

@@ -148,7 +148,8 @@ export async function handleRoute(
       const lastMs = Math.max(...jobs.map((job) => job.finishedAtMs));
       // A job that never finishes keeps the request open until the client gives up.
       await context.wait(Number.isFinite(lastMs) ? Math.max(0, lastMs - Date.now()) : 2 ** 31 - 1);
-      const at = Date.now();
+      // Timers may fire a little before Date.now() reaches the finish: judge at the finish.
+      const at = Math.max(Date.now(), lastMs);
       const results = jobs.map((job) => ocrlotesResult(job, book.stateOf(job, at), shape));
       sendJson(response, 200, results.length === 1 ? results[0] : { results });
       return;
