@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +23,16 @@ observe: { intervalMs: 200 }
 `;
 }
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, ['bin/ocrbench.js', ...args], { encoding: 'utf8' });
+/** Runs the CLI without blocking this process, which hosts the fake server. */
+function runCli(
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/ocrbench.js', ...args]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((done) => child.on('close', (status) => done({ status, stdout, stderr })));
 }
 
 describe('ocrbench run (CLI, external target)', () => {
@@ -36,7 +44,7 @@ describe('ocrbench run (CLI, external target)', () => {
       scenario(server.url, '{ model: closed, concurrency: 2, jobs: 8 }'),
     );
     const out = mkdtempSync(join(tmpdir(), 'ocrbench-out-'));
-    const result = runCli(['run', file, '--out', out, '--run-id', 'r1', '--quiet']);
+    const result = await runCli(['run', file, '--out', out, '--run-id', 'r1', '--quiet']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const run = JSON.parse(readFileSync(join(out, 'r1', 'run.json'), 'utf8')) as RunFile;
@@ -98,7 +106,7 @@ describe('ocrbench run (CLI, external target)', () => {
       folder,
       scenario('http://127.0.0.1:9', '{ model: closed, concurrency: 1, jobs: 1 }'),
     );
-    const result = runCli(['run', file, '--out', mkdtempSync(join(tmpdir(), 'o-'))]);
+    const result = await runCli(['run', file, '--out', mkdtempSync(join(tmpdir(), 'o-'))]);
     expect(result.status).toBe(4);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(
@@ -107,7 +115,7 @@ describe('ocrbench run (CLI, external target)', () => {
   });
 
   it('a malformed scenario is one line per problem and exit 2', async () => {
-    const result = runCli(['run', 'test/fixtures/bad-scenario.yaml']);
+    const result = await runCli(['run', 'test/fixtures/bad-scenario.yaml']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('test/fixtures/bad-scenario.yaml:5: load.concurrency');
     expect(result.stderr).not.toContain('    at ');

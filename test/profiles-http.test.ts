@@ -133,6 +133,13 @@ describe('getJson', () => {
     expect(queue.kind === 'ok' && queue.headers['content-type']).toBe('application/json');
   });
 
+  it('classifies a poll whose socket is destroyed as connectionReset', async () => {
+    const { server, context } = await setUp({ resetEvery: { every: 1, on: 'poll' } });
+    const answer = await getJson(context, '/api/ocr/result/job-1');
+    expect(answer.kind === 'error' && answer.failure.failureClass).toBe('connectionReset');
+    expect(server.stats.faults.reset).toBe(1);
+  });
+
   it('classifies a refused connection', async () => {
     const closed = await listenOnLoopback(() => {});
     await closed.close();

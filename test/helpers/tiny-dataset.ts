@@ -23,7 +23,7 @@ export async function tinyDataset(count = 2, groundTruth = 'hello world'): Promi
       create: {
         width: 40 + index,
         height: 20,
-        channels: 1,
+        channels: 3,
         background: { r: 200, g: 200, b: 200 },
       },
     })
