@@ -122,7 +122,7 @@ describe('generic profile, Celery-like service', () => {
 
 describe('generic profile, ocrlotes shape', () => {
   it('takes several ids with [*], polls 404-pending results, reads the queue', async () => {
-    const { profile } = await setUp(ocrlotesAsGeneric, { workers: 1, processingMs: 30 });
+    const { profile } = await setUp(ocrlotesAsGeneric, { workers: 1, processingMs: 200 });
     const handles = await submit(profile, 3);
     expect(handles.map((handle) => handle.jobId)).toEqual(['job-1', 'job-2', 'job-3']);
     expect(await profile.queueStatus(context!)).toEqual({
@@ -133,7 +133,7 @@ describe('generic profile, ocrlotes shape', () => {
     });
     const last = await pollUntilSettled(profile, context!, handles[2]);
     expect(last.pendingStates[0]).toBe('queued');
-    expect(last.outcome.kind === 'done' && last.outcome.result.processingMs).toBe(30);
+    expect(last.outcome.kind === 'done' && last.outcome.result.processingMs).toBe(200);
     expect(last.outcome.kind === 'done' && last.outcome.result.text).toBe('hello world');
   });
 

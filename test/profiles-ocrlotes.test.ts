@@ -29,7 +29,7 @@ async function submitHandles(count: number): Promise<JobHandle[]> {
 
 describe('ocrlotes profile against the fake service', () => {
   it('submits, sees queued then processing, and reads the result with server times', async () => {
-    const { server, profile } = await setUp({ processingMs: 60, workers: 1, text: 'hola' });
+    const { server, profile } = await setUp({ processingMs: 200, workers: 1, text: 'hola' });
     const [first, second] = await submitHandles(2);
     expect([first.jobId, second.jobId]).toEqual(['job-1', 'job-2']);
     const settled = await pollUntilSettled(profile, context!, second);
@@ -40,11 +40,12 @@ describe('ocrlotes profile against the fake service', () => {
     const { result } = settled.outcome;
     const job = server.jobs.get('job-2')!;
     expect(result.text).toBe('hola');
-    expect(result.processingMs).toBe(60);
+    expect(result.processingMs).toBe(200);
     expect(result.enqueuedAtMs).toBe(job.enqueuedAtMs);
-    // One worker: the second job waits for the first (60 ms).
-    expect(result.startedAtMs! - result.enqueuedAtMs!).toBe(60);
-    expect(result.finishedAtMs! - result.startedAtMs!).toBe(60);
+    // One worker: the second job waits for the first (200 ms, long enough that polls
+    // every 10 ms see it queued and then processing even on a busy machine).
+    expect(result.startedAtMs! - result.enqueuedAtMs!).toBe(200);
+    expect(result.finishedAtMs! - result.startedAtMs!).toBe(200);
     expect(profile.serverTimestamps).toBe(true);
   });
 
