@@ -152,6 +152,12 @@ function checkCombinations(
         '(jobs/s) or `stages`.',
     );
   }
+  if (scenario.target.profile === 'generic' && scenario.target.generic === undefined) {
+    problems.push(
+      `${at(['target', 'profile'])}: the generic profile needs its settings. Fix: add ` +
+        '`target.generic` with `submit` and `status` (docs/profiles.md has two examples).',
+    );
+  }
   if (scenario.target.url !== 'builtin') {
     try {
       const url = new URL(scenario.target.url);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { genericProfileSchema } from '../profiles/generic-config.ts';
+import { syncProfileSchema } from '../profiles/sync.ts';
 
 /**
  * The scenario file: one schema is the source of validation, defaults, the published JSON
@@ -54,12 +56,10 @@ export const targetSchema = z
     requestTimeoutMs: positive('Timeout of one HTTP request, ms.').default(60_000),
     connections: count('Maximum open connections to the target.').default(64),
     builtin: builtinTargetSchema.default(() => builtinTargetSchema.parse({})),
-    /** Profile-specific settings; validated by the profile's own schema. */
-    generic: z
-      .unknown()
+    generic: genericProfileSchema
       .optional()
-      .describe('Settings of the `generic` profile (docs/profiles.md).'),
-    sync: z.unknown().optional().describe('Settings of the `sync` profile (docs/profiles.md).'),
+      .describe('Settings of the `generic` profile; required with it (docs/profiles.md).'),
+    sync: syncProfileSchema.optional(),
   })
   .describe('The OCR service under test and how to reach it.');
 
