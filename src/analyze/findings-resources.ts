@@ -164,9 +164,14 @@ function ioFindings(observations: Observations, context: ResourceContext): Findi
 
   const memory =
     processes && processes.rssBytes.length >= LIMITS.minimumSamples
-      ? { t: processes.tSeconds, bytes: processes.rssBytes, of: `RSS of ${processes.selector}` }
+      ? {
+          t: processes.tSeconds,
+          bytes: processes.rssBytes,
+          of: `RSS of ${processes.selector}`,
+          hostWide: false,
+        }
       : host && host.memoryUsedBytes.length >= LIMITS.minimumSamples
-        ? { t: host.tSeconds, bytes: host.memoryUsedBytes, of: 'host memory used' }
+        ? { t: host.tSeconds, bytes: host.memoryUsedBytes, of: 'host memory used', hostWide: true }
         : null;
   if (memory) {
     const fit = fitLine(memory.t, memory.bytes);
@@ -180,7 +185,8 @@ function ioFindings(observations: Observations, context: ResourceContext): Findi
     ) {
       findings.push({
         code: 'memory-growing',
-        severity: 'warning',
+        // Host memory includes every other process on the machine: a hint, not a verdict.
+        severity: memory.hostWide ? 'info' : 'warning',
         title: `Memory grows steadily: +${format.mib(rise)} over ${span.toFixed(0)} s`,
         evidence: [
           `${memory.of}: ${format.mib(first)} -> ${format.mib(memory.bytes.at(-1) ?? 0)}, ` +
@@ -188,6 +194,9 @@ function ioFindings(observations: Observations, context: ResourceContext): Findi
           `threshold: fitted rise >= ${format.mib(LIMITS.memoryRiseBytes)} and >= ` +
             `${format.percent(LIMITS.memoryRiseFraction)} of the start, r² >= ` +
             `${LIMITS.memoryFitRSquared}`,
+          ...(memory.hostWide
+            ? ['host-wide memory: other processes count too; set observe.processes to be sure']
+            : []),
         ],
         suggestion:
           'Looks like a leak: buffers or results kept per job. Run longer to confirm it does ' +
