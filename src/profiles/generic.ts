@@ -125,7 +125,8 @@ export function createGenericProfile(settings: unknown): Profile {
       if (status < 200 || status >= 300) {
         return { kind: 'requestFailed', ...failureOf(status, json) };
       }
-      if (pendingCodes.has(status) && (state === null || !states.done.has(state))) {
+      const settled = state !== null && (states.done.has(state) || states.failed.has(state));
+      if (pendingCodes.has(status) && !settled) {
         return { kind: 'pending', state: pendingState(state) };
       }
       if (statePath === null) {
