@@ -19,8 +19,8 @@ function expectAddsUp(counts: JobCounts): void {
 describe('every job accounted for', () => {
   it('counts each fate of a misbehaving service exactly', async () => {
     // 24 jobs, one client at a time so the fault counters hit known jobs: uploads 6, 12,
-    // 18, 24 are reset; of the other 20, the 8th and 16th (uploads 9 and 19) get malformed
-    // JSON; the 18 accepted jobs: 5, 10, 15 end in error, 3 never finishes, 7 vanishes.
+    // 18, 24 are reset; uploads 8 and 16 get malformed JSON (24 is reset first, which
+    // wins); of the 18 accepted jobs, 5, 10, 15 end in error, 3 never finishes, 7 vanishes.
     server = await startFakeOcrServer({
       processingMs: 5,
       resetEvery: { every: 6, on: 'submit' },

@@ -1,6 +1,15 @@
 import type { Profile } from './profile.ts';
 import { multipart } from '../load/upload-body.ts';
-import { getJson, sendUpload, failureOf, parseServerTime, secondsToMs } from './http.ts';
+import {
+  getJson,
+  sendUpload,
+  failureOf,
+  isRecord,
+  malformed,
+  pollOutcomeOf404,
+  preview,
+} from './http.ts';
+import { jobErrorOf, ocrlotesResultOf } from './results.ts';
 
 /**
  * The per-file asynchronous flow of the "ocrlotes" service (and the built-in target):
@@ -46,40 +55,14 @@ export const ocrlotesProfile: Profile = {
     const response = await getJson(context, `/api/ocr/result/${encodeURIComponent(handle.jobId)}`);
     if (response.kind === 'error') return { kind: 'requestFailed', ...response.failure };
     const { status, json } = response;
-    const body = (json ?? {}) as Record<string, unknown>;
-    if (status === 404) {
-      const state = String(body.status ?? '');
-      if (state === 'unknown') return { kind: 'notFound' };
-      if (state === 'queued' || state === 'pending') return { kind: 'pending', state: 'queued' };
-      if (state === 'processing') return { kind: 'pending', state: 'processing' };
-      return { kind: 'pending', state: 'unknown' };
-    }
+    if (status === 404) return pollOutcomeOf404(json);
     if (status === 429) return { kind: 'throttled', retryAfterMs: response.retryAfterMs ?? 1000 };
     if (status !== 200) return { kind: 'requestFailed', ...failureOf(status, json) };
-    if (json === undefined || typeof json !== 'object' || json === null) {
-      return {
-        kind: 'requestFailed',
-        failureClass: 'malformedResponse',
-        error: 'result is not JSON',
-      };
-    }
-    const result = {
-      text: typeof body.text === 'string' ? body.text : null,
-      confidence: typeof body.confidence === 'number' ? body.confidence : null,
-      processingMs: secondsToMs(body.processing_time),
-      enqueuedAtMs: parseServerTime(body.enqueued_at),
-      startedAtMs: parseServerTime(body.started_at),
-      finishedAtMs: parseServerTime(body.finished_at),
-      raw: json,
-    };
-    if (body.status === 'error' || body.status === 'failed') {
-      return {
-        kind: 'jobFailed',
-        error: String(body.error ?? 'the service reported an error'),
-        result,
-      };
-    }
-    return { kind: 'done', result };
+    if (!isRecord(json))
+      return { kind: 'requestFailed', ...malformed('result is not JSON', status) };
+    const result = ocrlotesResultOf(json);
+    const error = jobErrorOf(json);
+    return error === null ? { kind: 'done', result } : { kind: 'jobFailed', error, result };
   },
 
   async queueStatus(context) {
@@ -103,8 +86,4 @@ function idsOf(json: unknown): string[] | null {
   const ids = body.request_ids ?? (body.request_id !== undefined ? [body.request_id] : undefined);
   if (!Array.isArray(ids) || ids.length === 0) return null;
   return ids.map(String);
-}
-
-function preview(json: unknown): string {
-  return JSON.stringify(json)?.slice(0, 200) ?? 'nothing';
 }
