@@ -13,6 +13,7 @@ const commands = await Promise.all([
   import('./gate.ts').then((m) => m.default),
   import('./baseline.ts').then((m) => m.default),
   import('./ab.ts').then((m) => m.default),
+  import('./dataset.ts').then((m) => m.default),
 ]);
 
 const cli = yargs(hideBin(process.argv))

@@ -1,0 +1,150 @@
+import type { Argv, CommandModule } from 'yargs';
+import { GENERATE_DEFAULTS } from '../dataset/defaults.ts';
+import { IMPORT_DEFAULTS } from '../dataset/import.ts';
+
+const D = GENERATE_DEFAULTS;
+
+function generateBuilder(yargs: Argv<object>): Argv<GenerateArguments> {
+  return yargs
+    .option('out', { type: 'string', default: D.out, describe: 'Folder for files and manifest' })
+    .option('kind', {
+      type: 'string',
+      choices: ['receipts', 'pages', 'mixed'],
+      default: D.kind,
+      describe: 'Spanish receipts, A4 text pages, or both alternating',
+    })
+    .option('languages', {
+      type: 'string',
+      default: D.languages.join(','),
+      describe: 'Languages of pages, used in turn (spa, eng); receipts are Spanish',
+    })
+    .option('formats', {
+      type: 'string',
+      default: D.formats.join(','),
+      describe: 'Formats of each document: png, jpeg, tiff, pdf',
+    })
+    .option('dpi', { type: 'number', default: D.dpi, describe: 'Resolution, dots per inch' })
+    .option('count', { type: 'number', default: D.count, describe: 'Distinct documents' })
+    .option('seed', {
+      type: 'number',
+      default: D.seed,
+      describe: 'PRNG seed (same seed, same bytes)',
+    })
+    .option('sizes', {
+      type: 'string',
+      default: D.sizes.join(','),
+      describe: 'Size classes: exact targets (50KB,5MB: KB=1000 bytes; KiB=1024) or natural',
+    })
+    .option('pdf-pages', { type: 'number', default: D.pdfPages, describe: 'Pages in each PDF' })
+    .option('font-size-pt', { type: 'number', default: D.fontSizePt, describe: 'Text size, pt' })
+    .option('jpeg-quality', { type: 'number', default: D.jpegQuality, describe: 'JPEG quality' })
+    .example('$0 dataset generate --out datasets/sizes --formats png,jpeg --sizes 50KB,5MB', '');
+}
+
+interface GenerateArguments {
+  out: string;
+  kind: string;
+  languages: string;
+  formats: string;
+  dpi: number;
+  count: number;
+  seed: number;
+  sizes: string;
+  'pdf-pages': number;
+  'font-size-pt': number;
+  'jpeg-quality': number;
+}
+
+const generate: CommandModule<object, GenerateArguments> = {
+  command: 'generate',
+  describe: 'Generate documents with known text, exact sizes and manifest.json',
+  builder: generateBuilder,
+  handler: async (args) => {
+    const { generateDataset } = await import('../dataset/generate.ts');
+    const manifest = await generateDataset({
+      out: args.out,
+      kind: args.kind as typeof D.kind,
+      languages: args.languages,
+      formats: args.formats,
+      dpi: args.dpi,
+      count: args.count,
+      seed: args.seed,
+      sizes: args.sizes,
+      pdfPages: args['pdf-pages'],
+      fontSizePt: args['font-size-pt'],
+      jpegQuality: args['jpeg-quality'],
+    });
+    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    process.stdout.write(
+      `wrote ${manifest.files.length} files (${(bytes / 1e6).toFixed(1)} MB) and ` +
+        `manifest.json to ${args.out}\n`,
+    );
+  },
+};
+
+function importBuilder(yargs: Argv<object>): Argv<ImportArguments> {
+  return yargs
+    .positional('folder', { type: 'string', demandOption: true, describe: 'Your documents' })
+    .option('size-classes', {
+      type: 'string',
+      choices: ['buckets', 'natural'],
+      default: IMPORT_DEFAULTS.sizeClasses,
+      describe: 'buckets: small <100KB, medium <1MB, large <10MB, huge; natural: one class',
+    })
+    .option('language', {
+      type: 'string',
+      default: IMPORT_DEFAULTS.language,
+      describe: 'Language code(s) recorded for each file',
+    })
+    .option('force', {
+      type: 'boolean',
+      default: IMPORT_DEFAULTS.force,
+      describe: 'Replace a manifest written by dataset generate',
+    });
+}
+
+interface ImportArguments {
+  folder: string;
+  'size-classes': string;
+  language: string;
+  force: boolean;
+}
+
+const importCommand: CommandModule<object, ImportArguments> = {
+  command: 'import <folder>',
+  describe: 'Write manifest.json for your own documents (ground truth from sidecar .txt)',
+  builder: importBuilder,
+  handler: async (args) => {
+    const { importDataset } = await import('../dataset/import.ts');
+    const { manifest, skipped } = await importDataset(args.folder, {
+      sizeClasses: args['size-classes'] as 'buckets' | 'natural',
+      language: args.language,
+      force: args.force,
+    });
+    for (const note of skipped) {
+      process.stderr.write(`ocrbench: skipped ${note.file}: ${note.reason}\n`);
+    }
+    const withTruth = manifest.files.filter((file) => file.groundTruth !== null).length;
+    const without = manifest.files.length - withTruth;
+    process.stdout.write(
+      `wrote ${args.folder}/manifest.json: ${manifest.files.length} documents, ` +
+        `${withTruth} with ground truth` +
+        (without > 0 ? `, ${without} without (no accuracy check for those)` : '') +
+        `, ${skipped.length} skipped\n`,
+    );
+  },
+};
+
+/** `ocrbench dataset generate|import`: documents to upload, with their ground truth. */
+const command: CommandModule = {
+  command: 'dataset <command>',
+  describe: 'Generate a dataset with ground truth, or import your own documents',
+  builder: (yargs) =>
+    yargs
+      .command(generate as unknown as CommandModule)
+      .command(importCommand as unknown as CommandModule)
+      .demandCommand(1, 'Name a subcommand: generate or import.'),
+  handler: () => {},
+};
+
+export default command;
