@@ -127,3 +127,11 @@ describe('scenario examples in the docs', () => {
     expect(checked).toBeGreaterThan(0);
   });
 });
+
+describe('dataset.generate options', () => {
+  it('are checked when the scenario loads, with the line', () => {
+    const text = minimal.replace('  path: d\n', '  path: d\n  generate:\n    kind: invoices\n');
+    const error = errorOf(text);
+    expect(error.message).toContain('x.yaml:4: dataset.generate: kind: "invoices" is not supported');
+  });
+});

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { OcrbenchError } from '../util/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { objectKeysAt, suggestKey } from './schema-walk.ts';
+import { resolveGenerateOptions } from '../dataset/options.ts';
 
 /** A validated scenario with where it came from. */
 export interface LoadedScenario {
@@ -151,6 +152,17 @@ function checkCombinations(
       `${at(['load'])}: an open load needs an arrival rate. Fix: set \`rate\` ` +
         '(jobs/s) or `stages`.',
     );
+  }
+  if (scenario.dataset.generate) {
+    try {
+      resolveGenerateOptions({ ...scenario.dataset.generate, out: scenario.dataset.path });
+    } catch (error) {
+      if (!(error instanceof OcrbenchError)) throw error;
+      problems.push(
+        `${at(['dataset', 'generate'])}: ${error.message} ` +
+          'Fix: see docs/datasets.md for the options.',
+      );
+    }
   }
   if (scenario.target.profile === 'generic' && scenario.target.generic === undefined) {
     problems.push(
