@@ -134,6 +134,10 @@ describe('generateDataset: exact sizes in every format', () => {
     const partial = manifest.files.find((f) => f.file === 'page-002-spa-50KB.jpg');
     expect(partial?.heightPx).toBeLessThan(full?.heightPx ?? 0);
     expect(full?.groundTruth?.startsWith(partial?.groundTruth ?? 'x')).toBe(true);
+    expect(partial?.rendering).toMatch(/^quality \d+, first \d+ of 35 lines$/);
+    expect(full?.rendering).toBe('quality 85');
+    const png = manifest.files.find((f) => f.file === 'page-002-spa-50KB.png');
+    expect(png?.rendering).toBe('two colours');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { GENERATE_DEFAULTS } from '../dataset/defaults.ts';
+import { DOCUMENT_FORMATS, DOCUMENT_KINDS, GENERATE_DEFAULTS } from '../dataset/defaults.ts';
 import { IMPORT_DEFAULTS } from '../dataset/import.ts';
 
 const D = GENERATE_DEFAULTS;
@@ -9,7 +9,7 @@ function generateBuilder(yargs: Argv<object>): Argv<GenerateArguments> {
     .option('out', { type: 'string', default: D.out, describe: 'Folder for files and manifest' })
     .option('kind', {
       type: 'string',
-      choices: ['receipts', 'pages', 'mixed'],
+      choices: DOCUMENT_KINDS,
       default: D.kind,
       describe: 'Spanish receipts, A4 text pages, or both alternating',
     })
@@ -21,7 +21,7 @@ function generateBuilder(yargs: Argv<object>): Argv<GenerateArguments> {
     .option('formats', {
       type: 'string',
       default: D.formats.join(','),
-      describe: 'Formats of each document: png, jpeg, tiff, pdf',
+      describe: `Formats of each document: ${DOCUMENT_FORMATS.join(', ')}`,
     })
     .option('dpi', { type: 'number', default: D.dpi, describe: 'Resolution, dots per inch' })
     .option('count', { type: 'number', default: D.count, describe: 'Distinct documents' })

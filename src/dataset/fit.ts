@@ -1,4 +1,5 @@
 import { OcrbenchError } from '../util/errors.ts';
+import { debug } from '../util/log.ts';
 import { firstLines, type PageLayout } from './layout.ts';
 import type { DocumentFormat } from './manifest.ts';
 import { padJpeg, padPng, padTiff } from './pad-image.ts';
@@ -24,6 +25,8 @@ export interface DocumentPlan {
 export interface FittedFile {
   bytes: Buffer;
   pages: PageLayout[];
+  /** How it was encoded, e.g. `two colours` or `quality 40, first 9 of 35 lines`. */
+  rendering: string;
 }
 
 export interface FitSettings {
@@ -56,22 +59,32 @@ export async function fitDocument(
   const target = sizeClass.bytes;
   let smallest: { bytes: number; how: string } | null = null;
   for (const pages of pageVariants(plan, format)) {
+    const shown = describePages(plan, pages);
     if (format === 'pdf') {
       const { dpi, fontSizePt } = settings;
       const bytes =
         target === null
           ? await buildPdf(pages, dpi, fontSizePt)
           : await buildPdfOfSize(pages, dpi, fontSizePt, target, seed);
-      if (bytes) return { bytes, pages };
+      if (bytes)
+        return {
+          bytes,
+          pages,
+          rendering: shown ?? `${pages.length} page${pages.length === 1 ? '' : 's'}`,
+        };
       smallest = { bytes: (await buildPdf(pages, dpi, fontSizePt)).length, how: 'unpadded' };
       continue;
     }
     const image = renderPage(pages[0] as PageLayout);
     for (const encoding of encodingsFor(format, settings.jpegQuality)) {
       const encoded = await encodeImage(image, encoding, settings.dpi);
-      if (target === null) return { bytes: encoded, pages };
+      const rendering = [describeEncoding(encoding), shown].filter(Boolean).join(', ');
+      if (target === null) return { bytes: encoded, pages, rendering };
       const padded = pad(encoded, encoding, target, seed);
-      if (padded) return { bytes: padded, pages };
+      if (padded) {
+        debug('dataset: %s %s %s: %s', plan.name, format, sizeClass.name, rendering);
+        return { bytes: padded, pages, rendering };
+      }
       smallest = { bytes: encoded.length, how: describeEncoding(encoding) };
     }
   }
@@ -82,6 +95,13 @@ export async function fitDocument(
       `${plan.name} is still ${smallest?.bytes} bytes with one of its ${lines} lines ` +
       `(${smallest?.how}). Use a larger size class or another format.`,
   );
+}
+
+/** `first 9 of 35 lines` for a partial page, null for a whole one. */
+function describePages(plan: DocumentPlan, pages: PageLayout[]): string | null {
+  const shown = pages[0]?.lines.length ?? 0;
+  const total = plan.pages[0]?.lines.length ?? 0;
+  return pages.length === 1 && shown < total ? `first ${shown} of ${total} lines` : null;
 }
 
 /** All pages, then the first page alone, then ever fewer lines of it. */

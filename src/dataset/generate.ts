@@ -82,6 +82,7 @@ export async function generateDataset(input: GenerateInput): Promise<DatasetMani
           language: plan.language,
           kind: plan.kind,
           groundTruth: fitted.pages.map((page) => page.lines.join('\n')).join('\n'),
+          rendering: fitted.rendering,
         });
         debug('dataset: wrote %s (%d bytes)', file, fitted.bytes.length);
       }

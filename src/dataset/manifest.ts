@@ -23,6 +23,11 @@ export interface DatasetFile {
   kind: string;
   /** The exact text rendered on the document, or null when unknown (imported files). */
   groundTruth: string | null;
+  /**
+   * Generated files: how the document was encoded to fit its size class, e.g. `8-bit grey`,
+   * `two colours`, `quality 40, first 9 of 35 lines` (a partial page).
+   */
+  rendering?: string;
 }
 
 export interface DatasetManifest {
