@@ -6,12 +6,13 @@ import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { characterErrorRate } from '../src/accuracy/index.ts';
 import { generateDataset } from '../src/dataset/generate.ts';
+import { rasterisePdf } from '../src/dataset/rasterise-pdf.ts';
 import type { DatasetFile } from '../src/dataset/manifest.ts';
 
 // Reads generated documents back with tesseract.js, offline: both languages' data are
 // linked into one folder (the {code, data} form crashes in tesseract.js 7) and nothing
-// is cached or fetched. PDFs are not read here: tesseract.js cannot open them and no PDF
-// rasteriser is installed; their structure is checked in dataset-generate.test.ts.
+// is cached or fetched. tesseract.js cannot open PDFs: they are rasterised with pdfjs-dist
+// first (their structure is checked in dataset-generate.test.ts).
 
 const require = createRequire(import.meta.url);
 const folders: string[] = [];
@@ -49,8 +50,12 @@ async function startWorker(): Promise<Worker> {
 }
 
 async function readBack(folder: string, entry: DatasetFile) {
-  const { data } = await (worker as Worker).recognize(readFileSync(join(folder, entry.file)));
-  return characterErrorRate(entry.groundTruth ?? '', data.text);
+  const bytes = readFileSync(join(folder, entry.file));
+  const images = entry.format === 'pdf' ? await rasterisePdf(bytes) : [bytes];
+  expect(images).toHaveLength(entry.pages);
+  const texts: string[] = [];
+  for (const image of images) texts.push((await (worker as Worker).recognize(image)).data.text);
+  return characterErrorRate(entry.groundTruth ?? '', texts.join('\n'));
 }
 
 describe('generated documents read back by tesseract.js (eng+spa, offline)', () => {
@@ -75,9 +80,20 @@ describe('generated documents read back by tesseract.js (eng+spa, offline)', () 
       formats: ['png', 'jpeg', 'tiff'],
       sizes: ['5MB'],
     });
+    const pdfs = await generateDataset({
+      out: join(folder, 'pdf'),
+      kind: 'mixed',
+      count: 2,
+      seed: 3,
+      languages: ['eng'],
+      formats: ['pdf'],
+      sizes: ['50KB'],
+      pdfPages: 2,
+    });
     files = [
       ...small.files.map((f) => ({ ...f, file: join('small', f.file) })),
       ...large.files.map((f) => ({ ...f, file: join('large', f.file) })),
+      ...pdfs.files.map((f) => ({ ...f, file: join('pdf', f.file) })),
     ];
     worker = await startWorker();
   }, 120_000);
@@ -87,12 +103,13 @@ describe('generated documents read back by tesseract.js (eng+spa, offline)', () 
     folders.forEach((path) => rmSync(path, { recursive: true, force: true }));
   });
 
-  it('reads Spanish receipts, padded to 50 KB and 5 MB, with CER under 2%', async () => {
+  it('reads Spanish receipts (50 KB and 5 MB; PDFs of two) with CER under 2%', async () => {
     const receipts = files.filter((f) => f.kind === 'receipt');
     expect(receipts.map((f) => `${f.format} ${f.sizeClass}`).sort()).toEqual([
       'jpeg 50KB',
       'jpeg 50KB',
       'jpeg 5MB',
+      'pdf 50KB',
       'png 50KB',
       'png 50KB',
       'png 5MB',
@@ -109,7 +126,15 @@ describe('generated documents read back by tesseract.js (eng+spa, offline)', () 
 
   it('reads English pages under 1% and Spanish pages under 2%', async () => {
     const pages = files.filter((f) => f.kind === 'page');
-    expect(pages.map((f) => f.language).sort()).toEqual(['eng', 'eng', 'eng', 'spa', 'spa', 'spa']);
+    expect(pages.map((f) => `${f.language} ${f.format}`).sort()).toEqual([
+      'eng jpeg',
+      'eng pdf',
+      'eng png',
+      'eng tiff',
+      'spa jpeg',
+      'spa png',
+      'spa tiff',
+    ]);
     for (const entry of pages) {
       const result = await readBack(folder, entry);
       expect(result.referenceChars, entry.file).toBeGreaterThan(200);
