@@ -7,6 +7,7 @@ import { EXIT } from './exit-codes.ts';
 const commands = await Promise.all([
   import('./run.ts').then((m) => m.default),
   import('./demo.ts').then((m) => m.default),
+  import('./target.ts').then((m) => m.default),
   import('./scenario.ts').then((m) => m.default),
   import('./diagnose.ts').then((m) => m.default),
   import('./compare.ts').then((m) => m.default),

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { EXIT } from './exit-codes.ts';
 import { FAULT_NAMES } from '../scenario/schema.ts';
-import { OcrbenchError } from '../util/errors.ts';
+import { parseFaults } from './faults.ts';
 
 interface RunArguments {
   scenario: string;
@@ -60,22 +60,6 @@ const command: CommandModule<object, RunArguments> = {
 };
 
 export default command;
-
-export function parseFaults(value: string): string[] {
-  const faults = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  for (const fault of faults) {
-    if (!(FAULT_NAMES as readonly string[]).includes(fault)) {
-      throw new OcrbenchError(
-        'E_USAGE',
-        `--fault: unknown fault "${fault}". Use one of: ${FAULT_NAMES.join(', ')}.`,
-      );
-    }
-  }
-  return faults;
-}
 
 /**
  * First Ctrl-C (or SIGTERM): stop starting jobs, account for those in flight, write the

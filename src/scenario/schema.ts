@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAULT_NAMES } from '../target/options.ts';
 import { genericProfileSchema } from '../profiles/generic-config.ts';
 import { syncProfileSchema } from '../profiles/sync.ts';
 
@@ -8,17 +9,7 @@ import { syncProfileSchema } from '../profiles/sync.ts';
  * Every object is strict: an unknown field is an error, so typos cannot be ignored.
  */
 
-/** Fault switches of the built-in target; docs/target.md says what each reproduces. */
-export const FAULT_NAMES = [
-  'reload-model',
-  'single-worker',
-  'oversubscribe',
-  'sync-io',
-  'temp-leak',
-  'queue-lock',
-  'event-loop-block',
-  'memory-leak',
-] as const;
+export { FAULT_NAMES };
 
 const positive = (what: string) => z.number().positive().describe(what);
 const count = (what: string) => z.number().int().min(1).describe(what);

@@ -1,0 +1,16 @@
+/** What a worker needs from an OCR engine. */
+export interface OcrEngine {
+  readonly name: string;
+  /** Recognises one image (PNG, JPEG, TIFF bytes). */
+  recognise(image: Buffer, path: string): Promise<{ text: string; confidence: number }>;
+  close(): Promise<void>;
+}
+
+/** Rejects when `promise` does not settle in `ms`, naming what was awaited. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
