@@ -66,18 +66,13 @@ export async function fitDocument(
         target === null
           ? await buildPdf(pages, dpi, fontSizePt)
           : await buildPdfOfSize(pages, dpi, fontSizePt, target, seed);
-      if (bytes)
-        return {
-          bytes,
-          pages,
-          rendering: shown ?? `${pages.length} page${pages.length === 1 ? '' : 's'}`,
-        };
+      const rendering = shown ?? `${pages.length} page${pages.length === 1 ? '' : 's'}`;
+      if (bytes) return { bytes, pages, rendering };
       smallest = { bytes: (await buildPdf(pages, dpi, fontSizePt)).length, how: 'unpadded' };
       continue;
     }
-    const image = renderPage(pages[0] as PageLayout);
     for (const encoding of encodingsFor(format, settings.jpegQuality)) {
-      const encoded = await encodeImage(image, encoding, settings.dpi);
+      const encoded = await encodeCached(plan, pages[0] as PageLayout, encoding, settings.dpi);
       const rendering = [describeEncoding(encoding), shown].filter(Boolean).join(', ');
       if (target === null) return { bytes: encoded, pages, rendering };
       const padded = pad(encoded, encoding, target, seed);
@@ -95,6 +90,29 @@ export async function fitDocument(
       `${plan.name} is still ${smallest?.bytes} bytes with one of its ${lines} lines ` +
       `(${smallest?.how}). Use a larger size class or another format.`,
   );
+}
+
+/**
+ * Encoded images per document, keyed by lines shown and encoding: every size class of a
+ * format starts from the same encodings, so each is rendered and compressed once.
+ */
+const encodedImages = new WeakMap<DocumentPlan, Map<string, Promise<Buffer>>>();
+
+function encodeCached(
+  plan: DocumentPlan,
+  page: PageLayout,
+  encoding: ImageEncoding,
+  dpi: number,
+): Promise<Buffer> {
+  let cache = encodedImages.get(plan);
+  if (!cache) encodedImages.set(plan, (cache = new Map()));
+  const key = `${page.lines.length} ${JSON.stringify(encoding)}`;
+  let encoded = cache.get(key);
+  if (!encoded) {
+    encoded = encodeImage(renderPage(page), encoding, dpi);
+    cache.set(key, encoded);
+  }
+  return encoded;
 }
 
 /** `first 9 of 35 lines` for a partial page, null for a whole one. */
