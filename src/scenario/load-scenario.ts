@@ -142,7 +142,8 @@ function checkCombinations(
   const problems: string[] = [];
   const at = (path: string[]) => `${file}:${lineOf(document, lineCounter, path)}: ${dotted(path)}`;
   const load = scenario.load;
-  if (load.durationSeconds === undefined && load.jobs === undefined) {
+  const staged = load.model === 'open' && load.stages !== undefined;
+  if (load.durationSeconds === undefined && load.jobs === undefined && !staged) {
     problems.push(
       `${at(['load'])}: needs a limit. Fix: set \`durationSeconds\` or \`jobs\` (or both).`,
     );
