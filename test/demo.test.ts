@@ -35,6 +35,7 @@ describe('npm run demo', () => {
     expect(run.trials[0].observations.processes?.cpuPercent.length).toBeGreaterThan(0);
     expect(stdout).toContain('submitted 16 = completed 16');
     expect(stdout).toContain(`report: ${join(out, runId)}/summary.md`);
+    expect(stdout).toMatch(/diagnosis: .*Largest delay|diagnosis: /);
     expect(readFileSync(join(out, runId, 'diagnosis.md'), 'utf8')).toContain('Largest delay');
   });
 });

@@ -39,7 +39,7 @@ const command: CommandModule<object, RunArguments> = {
     const showProgress = !args.quiet && process.stderr.isTTY === true;
     const { signal, dispose } = interruptSignal();
     try {
-      const { runDir, run } = await runScenario({
+      const { runDir, run, headline } = await runScenario({
         scenarioFile: args.scenario,
         reportsDir: args.out,
         runId: args['run-id'],
@@ -51,7 +51,7 @@ const command: CommandModule<object, RunArguments> = {
       });
       if (showProgress) process.stderr.write('\r\x1b[K');
       if (args.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      else process.stdout.write(terminalSummary(run, runDir));
+      else process.stdout.write(terminalSummary(run, runDir, headline));
       process.exitCode = run.complete ? EXIT.ok : EXIT.incomplete;
     } finally {
       dispose();

@@ -39,7 +39,7 @@ function fateLine(run: RunFile): string {
 }
 
 /** The table printed on stdout after a run. */
-export function terminalSummary(run: RunFile, runDir: string): string {
+export function terminalSummary(run: RunFile, runDir: string, headline?: string): string {
   const s = run.summary;
   const lines = [
     `${run.scenario.name}: ${run.trials.length} trial(s), ${s.durationSeconds.toFixed(1)} s` +
@@ -58,7 +58,8 @@ export function terminalSummary(run: RunFile, runDir: string): string {
   if (s.caveats.length > 0) {
     lines.push('', 'caveats:', ...s.caveats.map((c, i) => `  [${i + 1}] ${c.message}`));
   }
-  lines.push('', `report: ${runDir}/summary.md`);
+  if (headline) lines.push('', `diagnosis: ${headline}`);
+  lines.push('', `report: ${runDir}/summary.md  (diagnosis: ${runDir}/diagnosis.md)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -38,6 +38,8 @@ export interface RunOptions {
 export interface RunOutcome {
   runDir: string;
   run: RunFile;
+  /** The diagnosis in one line (where the largest delay is). */
+  headline: string;
 }
 
 /**
@@ -143,9 +145,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     stopReason,
     trials,
   });
-  await writeRunOutputs(runDir, run);
+  const headline = await writeRunOutputs(runDir, run);
   if (failure) throw failure;
-  return { runDir, run };
+  return { runDir, run, headline };
 }
 
 function applyOverrides(scenario: Scenario, options: RunOptions): Scenario {

@@ -118,7 +118,9 @@ export const pollSchema = z
   .strictObject({
     intervalMs: positive('First wait between polls of a job, ms.').default(200),
     backoff: z.number().min(1).default(1.5).describe('Each wait is the last times this factor.'),
-    maxIntervalMs: positive('Longest wait between polls, ms.').default(2000),
+    // Long gaps between polls delay seeing a finished job (end-to-end grows by up to this
+    // much); 1 s keeps that small against OCR times of seconds without flooding the service.
+    maxIntervalMs: positive('Longest wait between polls, ms.').default(1000),
     maxWaitSeconds: positive('A job without a result after this long is timedOut, s.').default(300),
     lostAfterPolls: count(
       'Consecutive "unknown job" answers after which an accepted job counts as lost.',
