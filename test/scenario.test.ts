@@ -132,6 +132,8 @@ describe('dataset.generate options', () => {
   it('are checked when the scenario loads, with the line', () => {
     const text = minimal.replace('  path: d\n', '  path: d\n  generate:\n    kind: invoices\n');
     const error = errorOf(text);
-    expect(error.message).toContain('x.yaml:4: dataset.generate: kind: "invoices" is not supported');
+    expect(error.message).toContain(
+      'x.yaml:4: dataset.generate: kind: "invoices" is not supported',
+    );
   });
 });
