@@ -100,6 +100,30 @@ describe('ocrbench run (CLI, external target)', () => {
     expect(run.summary.caveats.map((c) => c.code)).toContain('stopped-early');
   });
 
+  it('a target that dies mid-run ends the run as targetDied, written, exit 3', async () => {
+    server = await startFakeOcrServer({ processingMs: 5 });
+    const folder = await tinyDataset();
+    const file = writeScenario(
+      folder,
+      scenario(server.url, '{ model: open, rate: 40, durationSeconds: 30 }'),
+    );
+    const out = mkdtempSync(join(tmpdir(), 'ocrbench-out-'));
+    const running = runCli(['run', file, '--out', out, '--run-id', 'r3', '--quiet']);
+    while ((server.stats.jobs ?? 0) < 20) await new Promise((r) => setTimeout(r, 20));
+    await server.close();
+    server = null;
+    const result = await running;
+    expect(result.status).toBe(3);
+    const run = JSON.parse(readFileSync(join(out, 'r3', 'run.json'), 'utf8')) as RunFile;
+    expect(run.stopReason).toBe('targetDied');
+    const jobs = run.summary.jobs;
+    expect(jobs.completed).toBeGreaterThanOrEqual(15);
+    expect(jobs.failedByClass.connectionRefused).toBeGreaterThanOrEqual(10);
+    expect(jobs.completed + jobs.failed + jobs.timedOut + jobs.lost + jobs.inFlight).toBe(
+      jobs.submitted,
+    );
+  });
+
   it('an unreachable target is one clear line and exit 4', async () => {
     const folder = await tinyDataset();
     const file = writeScenario(
