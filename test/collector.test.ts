@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrialCollector, type AccuracySummariser } from '../src/record/collector.ts';
 import type { JobRecord } from '../src/record/run-file.ts';
-import { summarise } from '../src/run/run-file-builder.ts';
+import { summarise } from '../src/record/summary.ts';
 
 // A stand-in summariser: these tests are about counting, the real one has its own tests.
 const countOnly: AccuracySummariser = (jobs) => ({

@@ -1,5 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram, recordMs, stageStats } from './histogram.ts';
+import { emptyJobCounts } from './summary.ts';
 import type {
   AccuracySummary,
   JobCounts,
@@ -129,16 +130,7 @@ export class TrialCollector {
 
 function newBucket(): Bucket {
   return {
-    counts: {
-      submitted: 0,
-      completed: 0,
-      failed: 0,
-      timedOut: 0,
-      lost: 0,
-      inFlight: 0,
-      failedByClass: {},
-      throttled: 0,
-    },
+    counts: emptyJobCounts(),
     histograms: new Map(),
     texts: [],
   };
