@@ -1,5 +1,11 @@
 import type { CommandModule } from 'yargs';
-import { FAULT_NAMES, TARGET_DEFAULTS } from '../target/options.ts';
+import {
+  FAULT_NAMES,
+  TARGET_DEFAULTS,
+  effectiveThreads,
+  type EngineName,
+  type FaultName,
+} from '../target/options.ts';
 import { parseFaults } from './faults.ts';
 
 interface TargetArguments {
@@ -14,24 +20,27 @@ interface TargetArguments {
   'retention-seconds': number;
   'queue-limit': number;
   'max-upload-mb': number;
+  'grace-seconds': number;
 }
+
+const MIB = 1024 * 1024;
 
 /** `ocrbench target`: the built-in asynchronous OCR service (docs/target.md). */
 const command: CommandModule<object, TargetArguments> = {
   command: 'target',
-  describe: 'Start the built-in OCR target (loopback, tesseract.js, ocrlotes API)',
+  describe: 'Start the built-in OCR target (loopback, ocrlotes API, real OCR)',
   builder: (yargs) =>
     yargs
       .option('port', {
         type: 'number',
         default: TARGET_DEFAULTS.port,
-        describe: 'TCP port; 0 = any free',
+        describe: 'TCP port; 0 = any free one',
       })
       .option('host', { type: 'string', default: TARGET_DEFAULTS.host, describe: 'Listen address' })
       .option('workers', {
         type: 'number',
         default: TARGET_DEFAULTS.workers,
-        describe: 'OCR workers',
+        describe: 'OCR workers (default: the core count)',
       })
       .option('threads', {
         type: 'number',
@@ -51,26 +60,31 @@ const command: CommandModule<object, TargetArguments> = {
       })
       .option('fault', {
         type: 'string',
-        describe: `Faults, comma separated: ${FAULT_NAMES.join(', ')}`,
+        describe: `Faults to switch on, comma separated: ${FAULT_NAMES.join(', ')}`,
       })
       .option('data-dir', {
         type: 'string',
-        describe: 'Folder for uploads/, temp/, results/ (default: new temp folder)',
+        describe: 'Folder for uploads/, temp/, results/ (default: a new temp folder)',
       })
       .option('retention-seconds', {
         type: 'number',
         default: TARGET_DEFAULTS.retentionSeconds,
-        describe: 'Remove files older than this; 0 = never',
+        describe: 'Remove files older than this, s; 0 = never',
       })
       .option('queue-limit', {
         type: 'number',
         default: TARGET_DEFAULTS.queueLimit,
-        describe: 'Waiting jobs before 429',
+        describe: 'Waiting jobs before uploads get 429',
       })
       .option('max-upload-mb', {
         type: 'number',
-        default: TARGET_DEFAULTS.maxUploadBytes / 1024 / 1024,
+        default: TARGET_DEFAULTS.maxUploadBytes / MIB,
         describe: 'Largest file, MiB (413 above)',
+      })
+      .option('grace-seconds', {
+        type: 'number',
+        default: TARGET_DEFAULTS.shutdownGraceMs / 1000,
+        describe: 'On SIGTERM/SIGINT, time for queued and running jobs to finish, s',
       }),
   handler: async (args) => {
     const { startTarget } = await import('../target/index.ts');
@@ -79,19 +93,22 @@ const command: CommandModule<object, TargetArguments> = {
       host: args.host,
       workers: args.workers,
       threadsPerWorker: args.threads,
-      engine: args.engine as 'tesseract.js' | 'tesseract-cli',
+      engine: args.engine as EngineName,
       languages: args.languages,
-      faults: args.fault ? (parseFaults(args.fault) as (typeof FAULT_NAMES)[number][]) : [],
+      faults: args.fault ? (parseFaults(args.fault) as FaultName[]) : [],
       dataDir: args['data-dir'] ?? null,
       retentionSeconds: args['retention-seconds'],
       queueLimit: args['queue-limit'],
-      maxUploadBytes: Math.round(args['max-upload-mb'] * 1024 * 1024),
+      maxUploadBytes: Math.round(args['max-upload-mb'] * MIB),
+      shutdownGraceMs: Math.round(args['grace-seconds'] * 1000),
     });
     const settings = target.service.options;
     process.stderr.write(
       `ocrbench target: ${target.url}  engine ${settings.engine} (${settings.languages}), ` +
-        `${target.workers} workers x ${settings.threadsPerWorker} threads, ` +
-        `faults: ${settings.faults.join(',') || 'none'}, data ${target.dataDir}\n`,
+        `${target.workers} workers x ${effectiveThreads(settings)} threads, ` +
+        `faults: ${settings.faults.join(',') || 'none'}, queue limit ${settings.queueLimit}, ` +
+        `max upload ${settings.maxUploadBytes} bytes, retention ` +
+        `${settings.retentionSeconds || 'off'} s, data ${target.dataDir}\n`,
     );
     // The ready line: one JSON object on stdout, read by spawnTarget.
     process.stdout.write(
@@ -107,13 +124,23 @@ const command: CommandModule<object, TargetArguments> = {
       })}\n`,
     );
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.stderr.write('ocrbench target: shutting down, finishing jobs in flight\n');
+      const stop = (signal: string) => {
+        process.stderr.write(
+          `ocrbench target: ${signal}, finishing jobs (up to ${args['grace-seconds']} s)\n`,
+        );
         void target.close().then(resolve);
       };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
     });
+    const report = await target.shutdown;
+    process.stderr.write(
+      `ocrbench target: stopped; unfinished jobs: ${report.queued} queued, ` +
+        `${report.processing} processing\n`,
+    );
+    // Engine worker threads still inside a job after the grace period must not keep the
+    // process alive: shutting down was asked for, and it succeeded.
+    process.exit(0);
   },
 };
 

@@ -1,8 +1,14 @@
+/** Recognised text and the engine's mean confidence, 0-100. */
+export interface Recognised {
+  text: string;
+  confidence: number;
+}
+
 /** What a worker needs from an OCR engine. */
 export interface OcrEngine {
   readonly name: string;
-  /** Recognises one image (PNG, JPEG, TIFF bytes). */
-  recognise(image: Buffer, path: string): Promise<{ text: string; confidence: number }>;
+  /** Recognises one image (PNG, JPEG or TIFF bytes). */
+  recognise(image: Buffer): Promise<Recognised>;
   close(): Promise<void>;
 }
 

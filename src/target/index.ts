@@ -1,14 +1,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { TargetService } from './server.ts';
 import { startCleanup } from './cleanup.ts';
 import { resolveTargetOptions, type TargetOptions } from './options.ts';
+import { OcrbenchError } from '../util/errors.ts';
+import { debug } from '../util/log.ts';
 
-export { TARGET_DEFAULTS, FAULT_NAMES, type TargetOptions } from './options.ts';
+export { spawnTarget } from './spawn.ts';
+export {
+  TARGET_DEFAULTS,
+  FAULT_NAMES,
+  type FaultName,
+  type EngineName,
+  type TargetOptions,
+} from './options.ts';
 
 /** A started target, in this process or as a child. */
 export interface RunningTarget {
@@ -18,29 +24,69 @@ export interface RunningTarget {
   dataDir: string;
   uploadsDir: string;
   resultsDir: string;
+  /** Workers really started (after the single-worker and oversubscribe faults). */
   workers: number;
   close(): Promise<void>;
 }
 
-/** Starts the target in this process (tests); `close()` drains and stops it. */
+/** What shutdown left undone once the grace period was over. */
+export interface ShutdownReport {
+  queued: number;
+  processing: number;
+}
+
+/** Upper bound on waiting for workers still in a job after the grace period, ms. */
+const WORKER_STOP_WAIT_MS = 5000;
+
+/**
+ * Starts the target in this process (tests, the CLI). `close()` stops accepting uploads
+ * (503), lets queued and running jobs finish within `shutdownGraceMs`, then stops.
+ */
 export async function startTarget(
   input: Partial<TargetOptions> = {},
-): Promise<RunningTarget & { service: TargetService }> {
+): Promise<RunningTarget & { service: TargetService; shutdown: Promise<ShutdownReport> }> {
   const options = resolveTargetOptions(input);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ocrbench-target-'));
   const service = new TargetService(options, dataDir);
   await service.start();
-  await new Promise<void>((resolve, reject) => {
-    service.server.once('error', reject);
-    service.server.listen(options.port, options.host, resolve);
-  });
-  const stopCleanup = startCleanup(
-    [service.storage.uploads, service.storage.temp, service.storage.results],
-    options.retentionSeconds,
-    (beforeMs) => service.store.forget(beforeMs),
-  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      service.server.once('error', reject);
+      service.server.listen(options.port, options.host, resolve);
+    });
+  } catch (error) {
+    await service.pool.stop();
+    throw new OcrbenchError(
+      'E_TARGET_START',
+      `cannot listen on ${options.host}:${options.port} (${(error as Error).message}). ` +
+        'Pick another --port, or 0 for any free one.',
+      { cause: error },
+    );
+  }
+  // temp-leak: nothing is ever removed, not even by the retention clean-up.
+  const stopCleanup = options.faults.includes('temp-leak')
+    ? () => {}
+    : startCleanup(
+        [service.storage.uploads, service.storage.temp, service.storage.results],
+        options.retentionSeconds,
+        (beforeMs) => service.store.forget(beforeMs),
+      );
   const port = (service.server.address() as { port: number }).port;
+  let reportShutdown!: (report: ShutdownReport) => void;
+  const shutdown = new Promise<ShutdownReport>((resolve) => (reportShutdown = resolve));
   let closing: Promise<void> | null = null;
+  const close = async () => {
+    stopCleanup();
+    const report = await service.drain(options.shutdownGraceMs);
+    debug('target shutdown: %d queued, %d processing', report.queued, report.processing);
+    await Promise.race([
+      service.pool.stop(),
+      new Promise((resolve) => setTimeout(resolve, WORKER_STOP_WAIT_MS).unref()),
+    ]);
+    service.server.closeAllConnections();
+    await new Promise<void>((resolve) => service.server.close(() => resolve()));
+    reportShutdown(report);
+  };
   return {
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
     port,
@@ -50,78 +96,7 @@ export async function startTarget(
     resultsDir: service.storage.results,
     workers: service.workers,
     service,
-    close: () =>
-      (closing ??= (async () => {
-        stopCleanup();
-        const { unfinished } = await service.drain(options.shutdownGraceMs);
-        if (unfinished > 0) {
-          process.stderr.write(`ocrbench target: ${unfinished} jobs unfinished at shutdown\n`);
-        }
-        await service.pool.stop();
-        service.server.closeAllConnections();
-        await new Promise<void>((resolve) => service.server.close(() => resolve()));
-      })()),
-  };
-}
-
-const BIN = fileURLToPath(new URL('../../bin/ocrbench.js', import.meta.url));
-
-/**
- * Starts the target as a child process (so its CPU and memory are its own), waits for the
- * ready line, and returns it. `onExit` is called if the child exits on its own.
- */
-export async function spawnTarget(
-  input: Partial<TargetOptions> & { onExit?: (code: number | null) => void },
-): Promise<RunningTarget> {
-  const args = [BIN, 'target', '--port', String(input.port ?? 0)];
-  if (input.host) args.push('--host', input.host);
-  if (input.workers) args.push('--workers', String(input.workers));
-  if (input.threadsPerWorker) args.push('--threads', String(input.threadsPerWorker));
-  if (input.engine) args.push('--engine', input.engine);
-  if (input.languages) args.push('--languages', input.languages);
-  if (input.faults?.length) args.push('--fault', input.faults.join(','));
-  if (input.dataDir) args.push('--data-dir', input.dataDir);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      try {
-        resolve(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`unexpected first line from the target: ${line}`));
-      }
-    });
-    void exited.then((code) =>
-      reject(new Error(`the target exited (${code}) before it was ready: ${stderr.trim()}`)),
-    );
-  });
-  let closing = false;
-  void exited.then((code) => {
-    if (!closing) input.onExit?.(code);
-  });
-  return {
-    url: String(ready.url),
-    port: Number(ready.port),
-    pid: child.pid!,
-    dataDir: String(ready.dataDir),
-    uploadsDir: String(ready.uploadsDir),
-    resultsDir: String(ready.resultsDir),
-    workers: Number(ready.workers),
-    close: async () => {
-      closing = true;
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(
-        () => child.kill('SIGKILL'),
-        (input.shutdownGraceMs ?? 30_000) + 5000,
-      );
-      await exited;
-      clearTimeout(timer);
-    },
+    shutdown,
+    close: () => (closing ??= close()),
   };
 }

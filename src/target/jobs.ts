@@ -10,7 +10,10 @@ export interface TargetJob {
   enqueuedAt: number;
   startedAt: number | null;
   ocrDoneAt: number | null;
+  /** When the result was saved (the result file carries it too), epoch ms. */
   finishedAt: number | null;
+  /** True once the result is saved and served with 200. */
+  done: boolean;
   /** OCR time (decode + recognise), s. */
   processingSeconds: number | null;
   text: string | null;
@@ -69,7 +72,7 @@ export class JobStore {
   /** Forgets jobs finished before `beforeMs` (retention). */
   forget(beforeMs: number): void {
     for (const [id, job] of this.jobs) {
-      if (job.finishedAt !== null && job.finishedAt < beforeMs) this.jobs.delete(id);
+      if (job.done && job.finishedAt! < beforeMs) this.jobs.delete(id);
     }
     for (const [id, batch] of this.batches) {
       if (batch.jobIds.every((jobId) => !this.jobs.has(jobId))) this.batches.delete(id);

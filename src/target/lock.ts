@@ -1,17 +1,24 @@
 /** A FIFO async mutex: the `queue-lock` fault holds one across every job's file saving. */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
-  waits = 0;
+  private holders = 0;
+  /** Times a caller found the lock taken and had to wait. */
+  contended = 0;
+  /** Total time callers waited for the lock, ms. */
+  waitedMs = 0;
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise((resolve) => (release = resolve));
-    this.waits++;
+    if (this.holders++ > 0) this.contended++;
+    const from = performance.now();
     await previous;
+    this.waitedMs += performance.now() - from;
     try {
       return await work();
     } finally {
+      this.holders--;
       release();
     }
   }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { OcrbenchError } from '../util/errors.ts';
 
 /** Fault switches: each makes the target really suffer one root cause (docs/target.md). */
 export const FAULT_NAMES = [
@@ -17,33 +18,70 @@ export type EngineName = 'tesseract.js' | 'tesseract-cli';
 
 /** Settings of the built-in target. One object of defaults feeds the CLI help and docs. */
 export interface TargetOptions {
-  /** TCP port; 0 picks a free one. @default 5000 */
+  /**
+   * TCP port; 0 picks a free one.
+   * @default 5000
+   */
   port: number;
-  /** Listen address; loopback only by default. @default '127.0.0.1' */
+  /**
+   * Listen address; loopback only by default.
+   * @default '127.0.0.1'
+   */
   host: string;
-  /** OCR workers. @default the number of cores */
+  /**
+   * OCR workers, each with its own engine loaded once.
+   * @default os.availableParallelism()
+   */
   workers: number;
-  /** Engine threads per worker (OMP_THREAD_LIMIT of the tesseract command). @default 1 */
+  /**
+   * Engine threads per worker: OMP_THREAD_LIMIT of the tesseract command. tesseract.js
+   * always runs one thread per worker and ignores it.
+   * @default 1
+   */
   threadsPerWorker: number;
-  /** @default 'tesseract.js' */
+  /**
+   * OCR engine: tesseract.js (npm, offline) or the Debian `tesseract` command.
+   * @default 'tesseract.js'
+   */
   engine: EngineName;
-  /** Tesseract languages joined by +. @default 'spa+eng' */
+  /**
+   * Tesseract languages joined by +.
+   * @default 'spa+eng'
+   */
   languages: string;
-  /** @default [] */
+  /**
+   * Root causes of slowness to switch on (docs/target.md).
+   * @default []
+   */
   faults: FaultName[];
-  /** Folder with uploads/, temp/, results/; default: a new folder under the OS temp dir. */
+  /**
+   * Folder holding uploads/, temp/, results/.
+   * @default null (a new folder under the OS temp folder)
+   */
   dataDir: string | null;
-  /** Files older than this are removed from uploads, temp and results; 0 = never, s. @default 3600 */
+  /**
+   * Files older than this are removed from uploads/, temp/ and results/, s; 0 = never.
+   * @default 3600
+   */
   retentionSeconds: number;
-  /** Jobs waiting at most; more answer 429 with Retry-After. @default 1000 */
+  /**
+   * Jobs waiting at most; uploads beyond answer 429 with Retry-After.
+   * @default 1000
+   */
   queueLimit: number;
-  /** Largest accepted file, bytes. @default 64 MiB */
+  /**
+   * Largest accepted file, bytes; larger answer 413.
+   * @default 67108864 (64 MiB)
+   */
   maxUploadBytes: number;
-  /** Jobs in flight get this long to finish on SIGTERM, ms. @default 30000 */
+  /**
+   * On SIGTERM or close(), jobs queued and in flight get this long to finish, ms.
+   * @default 30000
+   */
   shutdownGraceMs: number;
 }
 
-export const TARGET_DEFAULTS: TargetOptions = {
+export const TARGET_DEFAULTS: Readonly<TargetOptions> = {
   port: 5000,
   host: '127.0.0.1',
   workers: availableParallelism(),
@@ -58,15 +96,40 @@ export const TARGET_DEFAULTS: TargetOptions = {
   shutdownGraceMs: 30_000,
 };
 
-/** Fills defaults and applies the faults that change settings. */
+/** Fills defaults, checks values, and rejects unknown faults. */
 export function resolveTargetOptions(input: Partial<TargetOptions>): TargetOptions {
   const options: TargetOptions = { ...TARGET_DEFAULTS };
   for (const [key, value] of Object.entries(input)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
+  const whole = (name: keyof TargetOptions, min: number) => {
+    const value = options[name] as number;
+    if (!Number.isInteger(value) || value < min) {
+      throw new OcrbenchError(
+        'E_USAGE',
+        `target option ${name}: ${String(value)} is not a whole number >= ${min}.`,
+      );
+    }
+  };
+  whole('port', 0);
+  whole('workers', 1);
+  whole('threadsPerWorker', 1);
+  whole('retentionSeconds', 0);
+  whole('queueLimit', 1);
+  whole('maxUploadBytes', 1);
+  whole('shutdownGraceMs', 0);
+  if (options.engine !== 'tesseract.js' && options.engine !== 'tesseract-cli') {
+    throw new OcrbenchError(
+      'E_USAGE',
+      `target option engine: "${String(options.engine)}"; use tesseract.js or tesseract-cli.`,
+    );
+  }
   for (const fault of options.faults) {
     if (!(FAULT_NAMES as readonly string[]).includes(fault)) {
-      throw new Error(`unknown fault "${fault}"; use one of ${FAULT_NAMES.join(', ')}`);
+      throw new OcrbenchError(
+        'E_USAGE',
+        `unknown fault "${fault}"; use one of ${FAULT_NAMES.join(', ')}.`,
+      );
     }
   }
   return options;
@@ -75,10 +138,18 @@ export function resolveTargetOptions(input: Partial<TargetOptions>): TargetOptio
 /** Workers actually started, after `single-worker` and `oversubscribe`. */
 export function effectiveWorkers(options: TargetOptions): number {
   if (options.faults.includes('single-worker')) return 1;
-  // tesseract.js runs one WASM thread per worker: oversubscribing means more workers
-  // than cores, all fighting for them (4 per core).
+  // tesseract.js runs one WASM thread per worker: oversubscribing means more workers than
+  // cores, all fighting for them (twice the cores, at least twice the setting).
   if (options.faults.includes('oversubscribe') && options.engine === 'tesseract.js') {
-    return availableParallelism() * 4;
+    return Math.max(availableParallelism(), options.workers) * 2;
   }
   return options.workers;
+}
+
+/** Engine threads each worker really runs. */
+export function effectiveThreads(options: TargetOptions): number {
+  if (options.engine === 'tesseract.js') return 1;
+  // OpenMP's default without OMP_THREAD_LIMIT: one thread per core, in every process.
+  if (options.faults.includes('oversubscribe')) return availableParallelism();
+  return options.threadsPerWorker;
 }

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { OcrEngine } from './engine.ts';
-import { createTesseractJsEngine } from './engine-tesseractjs.ts';
+import type { OcrEngine, Recognised } from './engine.ts';
+import { createTesseractJsEngine, offlineLanguageFolder } from './engine-tesseractjs.ts';
 import { createTesseractCliEngine } from './engine-cli.ts';
 import { JobStore, resultOf, type TargetJob } from './jobs.ts';
 import type { TargetOptions } from './options.ts';
 import type { Storage } from './storage.ts';
 import type { TargetMetrics } from './metrics.ts';
+import { pdfPages } from './pdf.ts';
 
 /**
  * N workers, each with its own engine created once (not per job), taking jobs from the
@@ -14,8 +15,10 @@ import type { TargetMetrics } from './metrics.ts';
 export class WorkerPool {
   private closed = false;
   private readonly loops: Promise<void>[] = [];
+  private languageFolder = '';
   /** Buffers retained forever by the `memory-leak` fault. */
   private readonly leaked: Buffer[] = [];
+  leakedBytes = 0;
 
   constructor(
     private readonly options: TargetOptions,
@@ -25,14 +28,16 @@ export class WorkerPool {
     private readonly metrics: TargetMetrics,
   ) {}
 
-  get leakedBytes(): number {
-    return this.leaked.reduce((sum, buffer) => sum + buffer.length, 0);
+  private has(fault: TargetOptions['faults'][number]): boolean {
+    return this.options.faults.includes(fault);
   }
 
   async start(): Promise<void> {
-    const reload = this.options.faults.includes('reload-model');
+    if (this.options.engine === 'tesseract.js') {
+      this.languageFolder = offlineLanguageFolder(this.options.languages, this.storage.models);
+    }
     // Create engines up front so the first job does not pay the model load.
-    const engines = reload
+    const engines = this.has('reload-model')
       ? Array.from({ length: this.workers }, () => null)
       : await Promise.all(Array.from({ length: this.workers }, () => this.newEngine()));
     engines.forEach((engine, index) => this.loops.push(this.loop(index, engine)));
@@ -45,17 +50,18 @@ export class WorkerPool {
     await Promise.all(this.loops);
   }
 
-  private newEngine(): Promise<OcrEngine> {
+  private async newEngine(): Promise<OcrEngine> {
+    const from = performance.now();
+    let engine: OcrEngine;
     if (this.options.engine === 'tesseract-cli') {
-      const oversubscribe = this.options.faults.includes('oversubscribe');
-      return Promise.resolve(
-        createTesseractCliEngine(
-          this.options.languages,
-          oversubscribe ? null : this.options.threadsPerWorker,
-        ),
-      );
+      // `oversubscribe` leaves OpenMP's default: every process starts one thread per core.
+      const threads = this.has('oversubscribe') ? null : this.options.threadsPerWorker;
+      engine = createTesseractCliEngine(this.options.languages, threads);
+    } else {
+      engine = await createTesseractJsEngine(this.options.languages, this.languageFolder);
     }
-    return createTesseractJsEngine(this.options.languages);
+    this.metrics.modelLoaded((performance.now() - from) / 1000);
+    return engine;
   }
 
   private async loop(index: number, engine: OcrEngine | null): Promise<void> {
@@ -73,19 +79,18 @@ export class WorkerPool {
     job.status = 'processing';
     job.startedAt = Date.now();
     this.store.processing++;
+    // processing_time: read + decode (PDF pages) + model load (reload-model) + OCR.
     const ocrStart = performance.now();
     let engine = sharedEngine;
     try {
-      if (job.format === 'pdf') {
-        // TODO(target): rasterise PDF pages (pdfjs-dist) so PDFs can be recognised.
-        throw new Error(`PDF is not supported by the ${this.options.engine} engine`);
-      }
-      const image = await readFile(job.uploadPath);
-      if (this.options.faults.includes('memory-leak')) this.leaked.push(image);
+      const upload = await readFile(job.uploadPath);
+      const images = job.format === 'pdf' ? await pdfPages(upload) : [upload];
+      if (this.has('memory-leak')) this.retain(upload, ...images);
       engine ??= await this.newEngine();
-      const { text, confidence } = await engine.recognise(image, job.uploadPath);
-      job.text = text;
-      job.confidence = confidence;
+      const pages: Recognised[] = [];
+      for (const image of images) pages.push(await engine.recognise(image));
+      job.text = pages.map((page) => page.text).join('\f');
+      job.confidence = pages.reduce((sum, p) => sum + p.confidence, 0) / pages.length;
       job.status = 'completed';
     } catch (error) {
       job.status = 'error';
@@ -95,11 +100,21 @@ export class WorkerPool {
     }
     job.ocrDoneAt = Date.now();
     job.processingSeconds = (performance.now() - ocrStart) / 1000;
-    this.store.processing--;
     await this.finish(job);
+    this.store.processing--;
+  }
+
+  private retain(...buffers: Buffer[]): void {
+    for (const buffer of buffers) {
+      // A copy, so the leak holds its own memory even if the original is reused.
+      this.leaked.push(Buffer.from(buffer));
+      this.leakedBytes += buffer.length;
+    }
   }
 
   private async finish(job: TargetJob): Promise<void> {
+    // Set before saving, so the result file and the result endpoint carry the same JSON.
+    job.finishedAt = Date.now();
     try {
       await this.storage.saveResult(`resultados_ocr_${job.id}.json`, resultOf(job));
     } catch (error) {
@@ -107,10 +122,10 @@ export class WorkerPool {
       job.error = `result not saved: ${(error as Error).message}`;
     }
     await this.storage.removeUpload(job.uploadPath);
-    job.finishedAt = Date.now();
     if (job.status === 'completed') this.store.completed++;
     else this.store.errors++;
     this.metrics.jobDone(job);
+    job.done = true;
     if (job.batchId) await this.finishBatch(job.batchId);
   }
 
@@ -119,7 +134,7 @@ export class WorkerPool {
     const batch = this.store.batches.get(batchId);
     if (!batch) return;
     const jobs = batch.jobIds.map((id) => this.store.jobs.get(id));
-    if (jobs.some((job) => !job || job.finishedAt === null)) return;
+    if (jobs.some((job) => !job?.done)) return;
     const results = jobs.map((job) => resultOf(job!));
     await this.storage
       .saveResult(`resultados_BATCH_${batchId}.json`, { batch_id: batchId, results })

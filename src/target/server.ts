@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { JobStore, resultOf, type TargetJob } from './jobs.ts';
-import { effectiveWorkers, type TargetOptions } from './options.ts';
+import { effectiveThreads, effectiveWorkers, type TargetOptions } from './options.ts';
 import { Storage } from './storage.ts';
-import { TargetMetrics } from './metrics.ts';
+import { TargetMetrics, type MetricsState } from './metrics.ts';
 import { WorkerPool } from './pool.ts';
 import { extensionOf, formatOf, readUpload, safeDisplayName } from './upload.ts';
 import { blockingImageScan } from './decode-blocking.ts';
@@ -40,14 +40,13 @@ export class TargetService {
   }
 
   /** Stops accepting uploads (503), lets the workers finish the queue up to `graceMs`. */
-  async drain(graceMs: number): Promise<{ unfinished: number }> {
+  async drain(graceMs: number): Promise<{ queued: number; processing: number }> {
     this.accepting = false;
     const deadline = Date.now() + graceMs;
     while (this.store.pending + this.store.processing > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const unfinished = this.store.pending + this.store.processing;
-    return { unfinished };
+    return { queued: this.store.pending, processing: this.store.processing };
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -61,7 +60,7 @@ export class TargetService {
     request.resume();
     if (method !== 'GET')
       return send(response, 405, { error: `${method} ${path} is not supported` });
-    const [, , , action, id] = path.split('/');
+    const id = path.split('/')[4];
     if (path.startsWith('/api/ocr/result/') && id)
       return this.result(response, decodeURIComponent(id));
     if (path.startsWith('/api/ocr/batch_status/') && id) return this.batchStatus(response, id);
@@ -71,7 +70,7 @@ export class TargetService {
     }
     if (path === '/api/metrics') return this.metricsRoute(request, response, url);
     if (path === '' || path === '/api/health') {
-      return send(response, 200, { status: this.accepting ? 'ok' : 'draining', action });
+      return send(response, 200, { status: this.accepting ? 'ok' : 'draining' });
     }
     return send(response, 404, { error: `no route ${path}` });
   }
@@ -120,7 +119,11 @@ export class TargetService {
     const jobs: TargetJob[] = [];
     for (const [index, file] of received.files.entries()) {
       const format = formats[index]!;
-      if (this.options.faults.includes('event-loop-block')) blockingImageScan(file.bytes);
+      if (this.options.faults.includes('event-loop-block')) {
+        const from = performance.now();
+        blockingImageScan(file.bytes);
+        this.metrics.blocked(performance.now() - from);
+      }
       const id = randomUUID();
       const uploadPath = await this.storage.saveUpload(`${id}.${extensionOf(format)}`, file.bytes);
       jobs.push({
@@ -135,6 +138,7 @@ export class TargetService {
         startedAt: null,
         ocrDoneAt: null,
         finishedAt: null,
+        done: false,
         processingSeconds: null,
         text: null,
         confidence: null,
@@ -159,7 +163,7 @@ export class TargetService {
   private result(response: ServerResponse, id: string) {
     const job = this.store.jobs.get(id);
     if (!job) return send(response, 404, { status: 'unknown', error: 'unknown request id' });
-    if (job.finishedAt === null) {
+    if (!job.done) {
       return send(response, 404, { status: job.status === 'queued' ? 'queued' : 'processing' });
     }
     return send(response, 200, resultOf(job));
@@ -176,7 +180,7 @@ export class TargetService {
   private batchStatus(response: ServerResponse, id: string) {
     const jobs = this.batchJobs(id);
     if (!jobs) return send(response, 404, { status: 'unknown', error: 'unknown batch id' });
-    const done = jobs.filter((job) => job.finishedAt !== null);
+    const done = jobs.filter((job) => job.done);
     const errors = done.filter((job) => job.status === 'error').length;
     return send(response, 200, {
       batch_id: id,
@@ -191,41 +195,39 @@ export class TargetService {
   private batchResults(response: ServerResponse, id: string) {
     const jobs = this.batchJobs(id);
     if (!jobs) return send(response, 404, { status: 'unknown', error: 'unknown batch id' });
-    if (jobs.some((job) => job.finishedAt === null)) {
+    if (jobs.some((job) => !job.done)) {
       return send(response, 409, { error: 'batch still processing', batch_id: id });
     }
     return send(response, 200, { batch_id: id, results: jobs.map(resultOf) });
   }
 
   private metricsRoute(request: IncomingMessage, response: ServerResponse, url: URL) {
-    const queue = this.queueStatus();
+    const state: MetricsState = {
+      jobs: this.queueStatus(),
+      workers: this.workers,
+      threadsPerWorker: effectiveThreads(this.options),
+      engine: this.options.engine,
+      languages: this.options.languages,
+      faults: this.options.faults,
+      faultState: {
+        leaked_bytes: this.pool.leakedBytes,
+        sync_writes: this.storage.syncWrites,
+        sync_write_ms: this.storage.syncWriteMs,
+        lock_contended: this.storage.lockContended,
+        lock_waited_ms: this.storage.lockWaitedMs,
+        upload_folder_entries_listed: this.storage.lastListing,
+      },
+    };
     const prometheus =
       url.searchParams.get('format') === 'prometheus' ||
       (request.headers.accept ?? '').includes('text/plain');
-    if (prometheus) {
-      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      response.end(this.metrics.prometheus({ ...queue, workers: this.workers }));
-      return;
-    }
-    return send(
-      response,
-      200,
-      this.metrics.json({
-        queue_depth: queue.pending,
-        jobs: queue,
-        workers: this.workers,
-        threads_per_worker: this.options.threadsPerWorker,
-        engine: this.options.engine,
-        languages: this.options.languages,
-        faults: this.options.faults,
-        fault_state: {
-          leaked_bytes: this.pool.leakedBytes,
-          sync_writes: this.storage.syncWrites,
-          lock_waits: this.storage.lockWaits,
-          upload_folder_entries_listed: this.storage.lastListing,
-        },
-      }),
-    );
+    if (!prometheus) return send(response, 200, this.metrics.json(state));
+    const text = this.metrics.prometheus(state);
+    response.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    response.end(text);
   }
 }
 

@@ -9,10 +9,14 @@ export class Storage {
   readonly uploads: string;
   readonly temp: string;
   readonly results: string;
+  /** Language model links for tesseract.js (never swept by the retention clean-up). */
+  readonly models: string;
   private readonly lock = new Mutex();
   /** Entries seen by the `temp-leak` listing of the upload folder, last job. */
   lastListing = 0;
+  /** Synchronous flushed writes made by `sync-io`, and their total time, ms. */
   syncWrites = 0;
+  syncWriteMs = 0;
 
   constructor(
     readonly dataDir: string,
@@ -21,6 +25,7 @@ export class Storage {
     this.uploads = join(dataDir, 'uploads');
     this.temp = join(dataDir, 'temp');
     this.results = join(dataDir, 'results');
+    this.models = join(dataDir, 'models');
   }
 
   async create(): Promise<void> {
@@ -32,7 +37,11 @@ export class Storage {
   /** Saves an upload under a generated name (the client's file name is never a path). */
   async saveUpload(name: string, bytes: Buffer): Promise<string> {
     const path = join(this.uploads, name);
-    await this.guarded(() => this.write(path, bytes));
+    await this.guarded(async () => {
+      await this.write(path, bytes);
+      // The naive habit: keep a flushed working copy of every upload in temp/.
+      if (this.faults.includes('sync-io')) this.syncWrite(join(this.temp, `${name}.copy`), bytes);
+    });
     return path;
   }
 
@@ -43,27 +52,32 @@ export class Storage {
     await this.guarded(async () => {
       await this.write(temporary, text);
       await rename(temporary, join(this.results, name));
-      if (this.faults.includes('sync-io')) {
-        // The naive habit: also keep a flushed copy of the upload next to the result.
-        this.syncWrite(join(this.temp, `${name}.copy`), text);
-      }
     });
   }
 
-  /** Removes a processed upload, unless `temp-leak` keeps everything forever. */
+  /** Removes a processed upload (and its copy), unless `temp-leak` keeps everything. */
   async removeUpload(path: string): Promise<void> {
     if (this.faults.includes('temp-leak')) {
-      // Naive code that scans the upload folder for every job: cost grows with the pile.
+      // Naive code that scans the upload folder for every job: cost grows with the pile,
+      // and it runs synchronously on the event loop.
       const names = readdirSync(this.uploads);
       for (const entry of names) statSync(join(this.uploads, entry));
       this.lastListing = names.length;
       return;
     }
     await unlink(path).catch(() => {});
+    if (this.faults.includes('sync-io')) {
+      const name = path.slice(this.uploads.length + 1);
+      await unlink(join(this.temp, `${name}.copy`)).catch(() => {});
+    }
   }
 
-  get lockWaits(): number {
-    return this.lock.waits;
+  get lockContended(): number {
+    return this.lock.contended;
+  }
+
+  get lockWaitedMs(): number {
+    return this.lock.waitedMs;
   }
 
   private guarded(work: () => Promise<void>): Promise<void> {
@@ -87,6 +101,7 @@ export class Storage {
 
   /** Synchronous, flushed write on the event loop: every request waits for the disk. */
   private syncWrite(path: string, data: string | Buffer): void {
+    const from = performance.now();
     const descriptor = openSync(path, 'w');
     try {
       writeSync(descriptor, typeof data === 'string' ? Buffer.from(data) : data);
@@ -94,6 +109,7 @@ export class Storage {
       this.syncWrites++;
     } finally {
       closeSync(descriptor);
+      this.syncWriteMs += performance.now() - from;
     }
   }
 }
