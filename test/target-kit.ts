@@ -59,7 +59,11 @@ export async function upload(
     body,
     headers: { 'content-type': contentType, 'content-length': String(body.length) },
   });
-  return { status: response.statusCode, headers: response.headers, json: await response.body.json() };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    json: await response.body.json(),
+  };
 }
 
 /** GETs a path; JSON unless the answer is text. */
