@@ -45,7 +45,7 @@ const command: CommandModule<object, GateArguments> = {
     const gate = resolveGate(args.gate ? await loadGateFile(args.gate) : {});
     const baseline = await loadRun(args.baseline);
     const candidate = await loadRun(args.candidate);
-    const result = evaluateGate(baseline, candidate, gate);
+    const result = evaluateGate(baseline, candidate, gate, { allMetrics: Boolean(args.out) });
     const summary = gateMarkdown(result);
     process.stdout.write(summary);
     if (args.junit) await writeFileAtomic(args.junit, gateJunit(result));

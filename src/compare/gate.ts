@@ -40,6 +40,8 @@ export interface GateOptions {
   seed?: number;
   now?: Date;
   toolVersion?: string;
+  /** Compare every metric, not only the gated ones (for --out reports). */
+  allMetrics?: boolean;
 }
 
 export function evaluateGate(
@@ -48,8 +50,11 @@ export function evaluateGate(
   gate: GateDefaults,
   options: GateOptions = {},
 ): GateResult {
+  // Only the metrics the gate checks: the benchmark runs thousands of gates.
+  const metricIds = [...Object.keys(gate.relative), ...Object.keys(gate.increase)];
   const comparison = compareRuns(baseline, candidate, {
     ...options,
+    metricIds: options.allMetrics ? undefined : metricIds,
     alpha: gate.alpha,
     minTrials: gate.minTrials,
     jobLevelFallback: gate.jobLevelFallback,
@@ -95,7 +100,9 @@ export function evaluateGate(
     const lowerBetter = definition.better === 'lower';
     const worseBy = rule.relative
       ? (lowerBetter ? metric.estimate - 1 : 1 - metric.estimate) * 100
-      : lowerBetter ? metric.estimate : -metric.estimate;
+      : lowerBetter
+        ? metric.estimate
+        : -metric.estimate;
     check.observed = rule.relative ? `${signed(worseBy)}% worse` : `${points(worseBy)} higher`;
     check.pValue = oneSidedP(metric, lowerBetter ? 'greater' : 'less');
     pending.push({ check, worse: worseBy > rule.limit, significant: rule.significant });
