@@ -14,7 +14,9 @@ export interface TargetJob {
   finishedAt: number | null;
   /** True once the result is saved and served with 200. */
   done: boolean;
-  /** OCR time (decode + recognise), s. */
+  /** Engine creation inside this job (reload-model only), s; part of processingSeconds. */
+  modelLoadSeconds: number | null;
+  /** OCR time (read + decode + model load if any + recognise), s. */
   processingSeconds: number | null;
   text: string | null;
   confidence: number | null;
@@ -95,6 +97,10 @@ export function resultOf(job: TargetJob): Record<string, unknown> {
     ocr_done_at: iso(job.ocrDoneAt),
     finished_at: iso(job.finishedAt),
     error: job.error,
-    extraction_stats: { processing_time: job.processingSeconds, bytes: job.bytes },
+    extraction_stats: {
+      processing_time: job.processingSeconds,
+      model_load_time: job.modelLoadSeconds,
+      bytes: job.bytes,
+    },
   };
 }

@@ -2,6 +2,8 @@
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
   private holders = 0;
+  /** Times the lock was taken. */
+  acquired = 0;
   /** Times a caller found the lock taken and had to wait. */
   contended = 0;
   /** Total time callers waited for the lock, ms. */
@@ -15,6 +17,7 @@ export class Mutex {
     const from = performance.now();
     await previous;
     this.waitedMs += performance.now() - from;
+    this.acquired++;
     try {
       return await work();
     } finally {

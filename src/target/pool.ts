@@ -85,8 +85,13 @@ export class WorkerPool {
     try {
       const upload = await readFile(job.uploadPath);
       const images = job.format === 'pdf' ? await pdfPages(upload) : [upload];
-      if (this.has('memory-leak')) this.retain(upload, ...images);
-      engine ??= await this.newEngine();
+      if (this.has('memory-leak'))
+        this.retain(job.format === 'pdf' ? [upload, ...images] : [upload]);
+      if (!engine) {
+        const loadFrom = performance.now();
+        engine = await this.newEngine();
+        job.modelLoadSeconds = (performance.now() - loadFrom) / 1000;
+      }
       const pages: Recognised[] = [];
       for (const image of images) pages.push(await engine.recognise(image));
       job.text = pages.map((page) => page.text).join('\f');
@@ -104,7 +109,7 @@ export class WorkerPool {
     this.store.processing--;
   }
 
-  private retain(...buffers: Buffer[]): void {
+  private retain(buffers: Buffer[]): void {
     for (const buffer of buffers) {
       // A copy, so the leak holds its own memory even if the original is reused.
       this.leaked.push(Buffer.from(buffer));

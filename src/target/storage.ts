@@ -72,6 +72,10 @@ export class Storage {
     }
   }
 
+  get lockAcquired(): number {
+    return this.lock.acquired;
+  }
+
   get lockContended(): number {
     return this.lock.contended;
   }
