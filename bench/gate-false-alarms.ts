@@ -98,6 +98,8 @@ for (const trials of TRIAL_COUNTS) {
       `      ${percent(p5.rate)}          ${percent(p10.rate)}`,
   );
 }
-console.log(`\nworst A/A false-alarm rate ${percent(worst).trim()} (goal <= 1%): ` +
-  `${worst <= 0.01 ? 'met' : 'NOT met'}`);
+console.log(
+  `\nworst A/A false-alarm rate ${percent(worst).trim()} (goal <= 1%): ` +
+    `${worst <= 0.01 ? 'met' : 'NOT met'}`,
+);
 console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -15,9 +15,18 @@ describe('ocrbench baseline and compare (CLI)', () => {
       encoding: 'utf8',
       env: { ...process.env, OCRBENCH_BASELINES_DIR: '' },
     });
-  for (const [name, factor] of [['before', 1], ['after', 0.7]] as const) {
+  for (const [name, factor] of [
+    ['before', 1],
+    ['after', 0.7],
+  ] as const) {
     mkdirSync(join(dir, 'reports', name), { recursive: true });
-    const run = makeRun({ id: name, seed: name.length, trials: 5, jobsPerTrial: 80, latencyFactor: factor });
+    const run = makeRun({
+      id: name,
+      seed: name.length,
+      trials: 5,
+      jobsPerTrial: 80,
+      latencyFactor: factor,
+    });
     writeFileSync(join(dir, 'reports', name, 'run.json'), JSON.stringify(run));
     writeFileSync(join(dir, 'reports', name, 'jobs.ndjson'), '{"trial":0}\n');
   }
@@ -29,8 +38,9 @@ describe('ocrbench baseline and compare (CLI)', () => {
     expect(readFileSync(join(dir, 'baselines/main/jobs.ndjson'), 'utf8')).toBe('{"trial":0}\n');
     expect(cli('baseline', 'save', 'reports/before', '--name', 'main').status).toBe(2);
     const list = cli('baseline', 'list', '--json');
-    expect(JSON.parse(list.stdout).map((b: { name: string; runId: string }) => [b.name, b.runId]))
-      .toEqual([['main', 'before']]);
+    expect(
+      JSON.parse(list.stdout).map((b: { name: string; runId: string }) => [b.name, b.runId]),
+    ).toEqual([['main', 'before']]);
   });
 
   it('compares a saved baseline by name and writes the three reports', () => {

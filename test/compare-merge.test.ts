@@ -40,8 +40,16 @@ describe('merging single-trial runs (ocrbench ab)', () => {
   });
 
   it('renumbers the trial of each job log line', () => {
-    const logs = ['{"trial":0,"jobId":"a"}\n', '{"trial":0,"jobId":"b"}\n{"trial":0,"jobId":"c"}\n'];
+    const logs = [
+      '{"trial":0,"jobId":"a"}\n',
+      '{"trial":0,"jobId":"b"}\n{"trial":0,"jobId":"c"}\n',
+    ];
     const text = mergeJobLogs(logs, [1, 1]);
-    expect(text.trim().split('\n').map((line) => JSON.parse(line).trial)).toEqual([0, 1, 1]);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).trial),
+    ).toEqual([0, 1, 1]);
   });
 });

@@ -59,7 +59,13 @@ describe('bootstrap intervals', () => {
 describe('compareRuns', () => {
   it('calls a 30% latency regression with 8 trials per side', () => {
     const baseline = makeRun({ id: 'b', seed: 1, trials: 8, jobsPerTrial: 150 });
-    const candidate = makeRun({ id: 'c', seed: 2, trials: 8, jobsPerTrial: 150, latencyFactor: 1.3 });
+    const candidate = makeRun({
+      id: 'c',
+      seed: 2,
+      trials: 8,
+      jobsPerTrial: 150,
+      latencyFactor: 1.3,
+    });
     const comparison = compareRuns(loaded(baseline), loaded(candidate), { resamples: 2000 });
     const p95 = comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!;
     expect(p95.basis).toBe('trials');
@@ -107,14 +113,29 @@ describe('compareRuns', () => {
     const b = makeRun({ id: 'y', seed: 32, trials: 2, jobsPerTrial: 100, latencyFactor: 2 });
     const comparison = compareRuns(loaded(a), loaded(b), { jobLevelFallback: false });
     expect(comparison.metrics.every((m) => m.verdict === 'inconclusive')).toBe(true);
-    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.estimate!).toBeGreaterThan(1.8);
+    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.estimate!).toBeGreaterThan(
+      1.8,
+    );
     expect(comparison.caveats[0].code).toBe('few-trials');
   });
 
   it('notes different scenarios and hosts, and carries the runs caveats', () => {
-    const a = makeRun({ id: 'h1', trials: 3, jobsPerTrial: 50, caveats: [{ code: 'closed-loop', message: 'Closed loop.' }] });
-    const b = makeRun({ id: 'h2', trials: 3, jobsPerTrial: 50, hostname: 'other', scenarioSha: 'b'.repeat(64) });
+    const a = makeRun({
+      id: 'h1',
+      trials: 3,
+      jobsPerTrial: 50,
+      caveats: [{ code: 'closed-loop', message: 'Closed loop.' }],
+    });
+    const b = makeRun({
+      id: 'h2',
+      trials: 3,
+      jobsPerTrial: 50,
+      hostname: 'other',
+      scenarioSha: 'b'.repeat(64),
+    });
     const codes = compareRuns(loaded(a), loaded(b), { resamples: 500 }).caveats.map((c) => c.code);
-    expect(codes).toEqual(expect.arrayContaining(['scenario-differs', 'host-differs', 'closed-loop']));
+    expect(codes).toEqual(
+      expect.arrayContaining(['scenario-differs', 'host-differs', 'closed-loop']),
+    );
   });
 });

@@ -54,7 +54,13 @@ describe('evaluateGate', () => {
   });
 
   it('fails a 25% p95 regression on exactly the right checks', () => {
-    const slow = makeRun({ id: 'slow', seed: 3, trials: 6, jobsPerTrial: 120, latencyFactor: 1.25 });
+    const slow = makeRun({
+      id: 'slow',
+      seed: 3,
+      trials: 6,
+      jobsPerTrial: 120,
+      latencyFactor: 1.25,
+    });
     const result = evaluateGate(loaded(base), loaded(slow), resolveGate(), quick);
     expect(result.exitCode).toBe(1);
     const failed = result.checks.filter((c) => c.status === 'fail').map((c) => c.metricId);
@@ -62,16 +68,34 @@ describe('evaluateGate', () => {
   });
 
   it('fails on lost jobs, error rate and an absolute p95 limit', () => {
-    const bad = makeRun({ id: 'bad', seed: 4, trials: 6, jobsPerTrial: 120, failedPerTrial: 3, lostPerTrial: 1 });
+    const bad = makeRun({
+      id: 'bad',
+      seed: 4,
+      trials: 6,
+      jobsPerTrial: 120,
+      failedPerTrial: 3,
+      lostPerTrial: 1,
+    });
     const gate = resolveGate({ absolute: { 'endToEnd.p95Ms': 100 } });
     const result = evaluateGate(loaded(base), loaded(bad), gate, quick);
     const failed = result.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-    expect(failed.sort()).toEqual(['absolute endToEnd.p95Ms', 'absolute errorRate', 'absolute lostRate']);
+    expect(failed.sort()).toEqual([
+      'absolute endToEnd.p95Ms',
+      'absolute errorRate',
+      'absolute lostRate',
+    ]);
     expect(result.exitCode).toBe(1);
   });
 
   it('returns 3 when a run is incomplete, even with a regression', () => {
-    const cut = makeRun({ id: 'cut', seed: 5, trials: 6, jobsPerTrial: 120, latencyFactor: 1.5, complete: false });
+    const cut = makeRun({
+      id: 'cut',
+      seed: 5,
+      trials: 6,
+      jobsPerTrial: 120,
+      latencyFactor: 1.5,
+      complete: false,
+    });
     const result = evaluateGate(loaded(base), loaded(cut), resolveGate(), quick);
     expect(result.exitCode).toBe(3);
     expect(result.incompleteRuns).toEqual(['cut (interrupted)']);
@@ -79,13 +103,24 @@ describe('evaluateGate', () => {
 
   it('reports, and by default passes, a regression too noisy to be significant', () => {
     const few = makeRun({ id: 'few', seed: 6, trials: 3, jobsPerTrial: 100 });
-    const slow = makeRun({ id: 'few-slow', seed: 7, trials: 3, jobsPerTrial: 100, latencyFactor: 1.3 });
+    const slow = makeRun({
+      id: 'few-slow',
+      seed: 7,
+      trials: 3,
+      jobsPerTrial: 100,
+      latencyFactor: 1.3,
+    });
     const result = evaluateGate(loaded(few), loaded(slow), resolveGate(), quick);
     const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
     expect(p95.status).toBe('inconclusive');
     expect(result.exitCode).toBe(0);
     expect(result.caveats.join('\n')).toMatch(/can never fail/);
-    const strict = evaluateGate(loaded(few), loaded(slow), resolveGate({ onInconclusive: 'fail' }), quick);
+    const strict = evaluateGate(
+      loaded(few),
+      loaded(slow),
+      resolveGate({ onInconclusive: 'fail' }),
+      quick,
+    );
     expect(strict.exitCode).toBe(1);
   });
 });
@@ -97,7 +132,10 @@ describe('ocrbench gate (CLI)', () => {
   const write = (name: string, run: ReturnType<typeof makeRun>) =>
     writeFileSync(join(dir, name), JSON.stringify(run));
   write('base.json', makeRun({ id: 'base', seed: 1, trials: 5, jobsPerTrial: 80 }));
-  write('slow.json', makeRun({ id: 'slow', seed: 2, trials: 5, jobsPerTrial: 80, latencyFactor: 1.4 }));
+  write(
+    'slow.json',
+    makeRun({ id: 'slow', seed: 2, trials: 5, jobsPerTrial: 80, latencyFactor: 1.4 }),
+  );
   const gate = (...args: string[]) =>
     spawnSync(process.execPath, [bin, 'gate', ...args], {
       cwd: dir,

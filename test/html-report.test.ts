@@ -24,8 +24,16 @@ describe.skipIf(!haveChromium)('validation.html in headless Chromium', () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -47,18 +55,23 @@ describe.skipIf(!haveChromium)('validation.html in headless Chromium', () => {
       if (!request.url().startsWith('file:')) requests.push(request.url());
     });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    const counts = await page.evaluate((ids) =>
-      ids.map((id) => {
-        const svg = document.querySelector(`figure[data-chart="${id}"] svg`);
-        const box = svg?.getBoundingClientRect();
-        return {
-          id,
-          drawn: svg ? svg.querySelectorAll('path, rect').length : -1,
-          lines: svg ? svg.querySelectorAll('path[stroke-width="2"], rect[height="40"]').length : -1,
-          text: svg?.textContent ?? '',
-          width: box?.width ?? 0,
-        };
-      }), CHARTS);
+    const counts = await page.evaluate(
+      (ids) =>
+        ids.map((id) => {
+          const svg = document.querySelector(`figure[data-chart="${id}"] svg`);
+          const box = svg?.getBoundingClientRect();
+          return {
+            id,
+            drawn: svg ? svg.querySelectorAll('path, rect').length : -1,
+            lines: svg
+              ? svg.querySelectorAll('path[stroke-width="2"], rect[height="40"]').length
+              : -1,
+            text: svg?.textContent ?? '',
+            width: box?.width ?? 0,
+          };
+        }),
+      CHARTS,
+    );
     const title = await page.title();
     await page.close();
     return { counts, errors, requests, title };

@@ -27,20 +27,24 @@ const command: CommandModule<object, BaselineArguments> = {
       if (!args.run || !args.name) {
         throw new OcrbenchError(
           'E_USAGE',
-          'baseline save needs a run and a name: ocrbench baseline save reports/<run-id> --name main',
+          'baseline save needs a run and a name: ' +
+            'ocrbench baseline save reports/<run-id> --name main',
         );
       }
       const { dir, info } = await saveBaseline(args.run, args.name, { force: args.force });
-      process.stdout.write(`Saved ${info.runId} (${info.trials} trials) as baseline ` +
-        `${info.name} in ${dir}\n`);
+      process.stdout.write(
+        `Saved ${info.runId} (${info.trials} trials) as baseline ` + `${info.name} in ${dir}\n`,
+      );
     } else {
       const list = await listBaselines();
       if (args.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       else if (list.length === 0) process.stdout.write(`No baselines in ${baselinesDir()}\n`);
       else {
         for (const b of list) {
-          process.stdout.write(`${b.name.padEnd(20)} ${b.runId}  ${b.scenario}  ` +
-            `${b.trials} trials  run ${b.runStartedAt}  saved ${b.savedAt || '?'}\n`);
+          process.stdout.write(
+            `${b.name.padEnd(20)} ${b.runId}  ${b.scenario}  ` +
+              `${b.trials} trials  run ${b.runStartedAt}  saved ${b.savedAt || '?'}\n`,
+          );
         }
       }
     }

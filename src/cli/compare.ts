@@ -46,9 +46,8 @@ const command: CommandModule<object, CompareArguments> = {
     const { loadRun } = await import('../compare/load-run.ts');
     const { compareRuns } = await import('../compare/compare-runs.ts');
     const { comparisonTable } = await import('../report/validation-table.ts');
-    const { writeValidationReports, defaultComparisonDir } = await import(
-      '../report/validation-write.ts'
-    );
+    const { writeValidationReports, defaultComparisonDir } =
+      await import('../report/validation-write.ts');
     const { OcrbenchError } = await import('../util/errors.ts');
     if (!(args.alpha > 0 && args.alpha < 0.5) || !(args.resamples >= 100)) {
       throw new OcrbenchError(

@@ -52,8 +52,9 @@ export async function runAlternating(options: {
       const runDir = join(trialsDir, runId);
       const run = await readRunFile(join(runDir, 'run.json'));
       runs[name].push(run);
-      logs[name].push(await readFile(join(runDir, run.jobsLog || 'jobs.ndjson'), 'utf8')
-        .catch(() => ''));
+      logs[name].push(
+        await readFile(join(runDir, run.jobsLog || 'jobs.ndjson'), 'utf8').catch(() => ''),
+      );
     }
   }
   const result = {} as { baseline: LoadedRun; candidate: LoadedRun };

@@ -53,7 +53,10 @@ export function comparisonCaveats(
       `The runs come from different hosts: ${hostOf(baseline)} vs ${hostOf(candidate)}.`,
     );
   }
-  for (const [side, run] of [['baseline', baseline], ['candidate', candidate]] as const) {
+  for (const [side, run] of [
+    ['baseline', baseline],
+    ['candidate', candidate],
+  ] as const) {
     if (!run.complete) {
       add('incomplete-run', `The ${side} run stopped early (${run.stopReason}).`);
     }

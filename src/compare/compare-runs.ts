@@ -2,12 +2,7 @@ import { mean } from 'simple-statistics';
 import type { RunFile } from '../record/run-file.ts';
 import { bootstrapInterval, estimate as estimateOf, type Interval } from './bootstrap.ts';
 import { comparisonCaveats } from './compare-caveats.ts';
-import type {
-  Basis,
-  Comparison,
-  MetricComparison,
-  RunDescription,
-} from './comparison.ts';
+import type { Basis, Comparison, MetricComparison, RunDescription } from './comparison.ts';
 import { COMPARE_DEFAULTS, type CompareSettings } from './defaults.ts';
 import { holmAdjust } from './holm.ts';
 import { jobLevel } from './job-level.ts';
@@ -74,16 +69,17 @@ export function compareRuns(
     const metric = metrics[index];
     const equivalence =
       definition.kind === 'ratio' ? settings.ratioEquivalence : settings.differenceEquivalence;
-    metric.verdict = enough || basis === 'jobs'
-      ? verdictFor(
-          definition,
-          metric.estimate,
-          metric.interval,
-          metric.adjustedPValue,
-          settings.alpha,
-          equivalence,
-        )
-      : 'inconclusive';
+    metric.verdict =
+      enough || basis === 'jobs'
+        ? verdictFor(
+            definition,
+            metric.estimate,
+            metric.interval,
+            metric.adjustedPValue,
+            settings.alpha,
+            equivalence,
+          )
+        : 'inconclusive';
   });
 
   // 5-6.
@@ -168,7 +164,8 @@ function jobMetric(
   const trialsOf = (run: RunFile) => trialValues(metric, run.trials) ?? [];
   result.baseline = { value: found.baseline, trialValues: trialsOf(baseline) };
   result.candidate = { value: found.candidate, trialValues: trialsOf(candidate) };
-  result.estimate = found.estimate !== null && Number.isFinite(found.estimate) ? found.estimate : null;
+  result.estimate =
+    found.estimate !== null && Number.isFinite(found.estimate) ? found.estimate : null;
   result.interval = found.interval as Interval | null;
   result.test = found.test;
   result.pValue = found.pValue;

@@ -74,10 +74,7 @@ export const GATE_DEFAULTS: Readonly<GateDefaults> = Object.freeze({
 });
 
 const ids = (kind: 'ratio' | 'difference' | null) =>
-  METRICS.filter((m) => kind === null || m.kind === kind).map((m) => m.id) as [
-    string,
-    ...string[],
-  ];
+  METRICS.filter((m) => kind === null || m.kind === kind).map((m) => m.id) as [string, ...string[]];
 
 export const RATIO_METRIC_IDS = ids('ratio');
 export const DIFFERENCE_METRIC_IDS = ids('difference');
@@ -107,10 +104,7 @@ export type GateFile = z.infer<typeof gateSchema>;
 
 /** The checks in force: the file's sections merged over the defaults, nulls removed. */
 export function resolveGate(file: Partial<GateFile> = {}): GateDefaults {
-  const merge = <T>(
-    defaults: Record<string, T>,
-    given: Partial<Record<string, T | null>> = {},
-  ) => {
+  const merge = <T>(defaults: Record<string, T>, given: Partial<Record<string, T | null>> = {}) => {
     const result: Record<string, T> = { ...defaults };
     for (const [key, value] of Object.entries(given)) {
       if (value === null) delete result[key];

@@ -47,7 +47,8 @@ export function jobLevel(
     if (b.totalCount === 0 || c.totalCount === 0) return empty;
     return percentileRatio(b, c, metric.percentile, options);
   }
-  if (metric.id === 'throughput.completedPerSecond') return throughput(baseline, candidate, options);
+  if (metric.id === 'throughput.completedPerSecond')
+    return throughput(baseline, candidate, options);
   if (metric.id === 'cer') {
     // Per-job CER lives in jobs.ndjson; the run summary gives only the point estimate.
     const b = metric.value(baseline.summary);
@@ -187,9 +188,7 @@ function twoProportions(
   const pooled = (count(baseline) + count(candidate)) / (nb + nc);
   const pooledSe = Math.sqrt(pooled * (1 - pooled) * (1 / nb + 1 / nc));
   const pValue =
-    pooledSe === 0
-      ? 1
-      : 2 * (1 - cumulativeStdNormalProbability(Math.abs(pc - pb) / pooledSe));
+    pooledSe === 0 ? 1 : 2 * (1 - cumulativeStdNormalProbability(Math.abs(pc - pb) / pooledSe));
   return {
     baseline: pb,
     candidate: pc,

@@ -61,7 +61,8 @@ export async function readRunFile(file: string): Promise<RunFile> {
 function checkShape(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return 'the file is not a JSON object';
   const run = value as Record<string, unknown>;
-  if (run.schemaVersion !== 1) return `schemaVersion is ${JSON.stringify(run.schemaVersion)}, not 1`;
+  if (run.schemaVersion !== 1)
+    return `schemaVersion is ${JSON.stringify(run.schemaVersion)}, not 1`;
   if (!Array.isArray(run.trials)) return 'field `trials` is missing or not a list';
   for (const [index, trial] of (run.trials as unknown[]).entries()) {
     const t = trial as Record<string, unknown> | null;

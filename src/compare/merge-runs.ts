@@ -50,9 +50,7 @@ export function summarizeTrials(trials: TrialResult[]): RunSummary {
  */
 export function mergeRuns(runs: RunFile[], id: string): RunFile {
   if (runs.length === 0) throw new Error('mergeRuns needs at least one run');
-  const trials = runs
-    .flatMap((run) => run.trials)
-    .map((trial, index) => ({ ...trial, index }));
+  const trials = runs.flatMap((run) => run.trials).map((trial, index) => ({ ...trial, index }));
   const first = runs[0];
   const incomplete = runs.find((run) => !run.complete);
   const caveats = uniqueCaveats(runs.flatMap((run) => run.caveats));
@@ -131,7 +129,12 @@ function mergeStages(maps: StageMap[]): StageMap {
 
 function mergeThroughput(trials: TrialResult[], jobs: JobCounts, seconds: number) {
   // Series laid end to end: trial 2's second 0 follows trial 1's last second.
-  const series = { tSeconds: [] as number[], submitted: [] as number[], completed: [] as number[], failed: [] as number[] };
+  const series = {
+    tSeconds: [] as number[],
+    submitted: [] as number[],
+    completed: [] as number[],
+    failed: [] as number[],
+  };
   let offset = 0;
   for (const trial of trials) {
     const s = trial.throughput.series;

@@ -29,7 +29,9 @@ export function verdictFor(
       : 'inconclusive';
   }
   const [low, high] =
-    metric.kind === 'ratio' ? [1 / (1 + equivalence), 1 + equivalence] : [-equivalence, equivalence];
+    metric.kind === 'ratio'
+      ? [1 / (1 + equivalence), 1 + equivalence]
+      : [-equivalence, equivalence];
   return interval.low >= low && interval.high <= high ? 'noChange' : 'inconclusive';
 }
 

@@ -12,10 +12,12 @@ export function gateJunit(result: GateResult, suiteName = 'ocrbench gate'): stri
     const open = `    <testcase classname="ocrbench.gate" name="${xml(check.name)}">`;
     if (check.status === 'fail') {
       failures++;
-      cases.push(open,
+      cases.push(
+        open,
         `      <failure message="${xml(check.message)}" type="regression">` +
           `${xml(`${check.metricId}: ${check.observed}; rule: ${check.rule}`)}</failure>`,
-        '    </testcase>');
+        '    </testcase>',
+      );
     } else if (check.status === 'pass') {
       cases.push(`${open.slice(0, -1)} />`);
     } else {

@@ -25,8 +25,8 @@ export function gateMarkdown(result: GateResult): string {
     '| Check | Rule | Observed | Result |',
     '|---|---|---|---|',
     ...result.checks.map(
-      (check) => `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` +
-        `${MARK[check.status]} |`,
+      (check) =>
+        `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` + `${MARK[check.status]} |`,
     ),
     '',
   ];

@@ -34,30 +34,46 @@ export function validationMarkdown(comparison: Comparison): string {
   const row = (label: string, pick: (run: RunDescription) => string) =>
     out.push(`| ${label} | ${cell(pick(baseline))} | ${cell(pick(candidate))} |`);
   row('Run', (run) => `\`${run.id}\` (${run.source})`);
-  row('Scenario', (run) => `${run.scenario.name} (${run.scenario.file}, sha256 ` +
-    `${run.scenario.sha256.slice(0, 12)})`);
-  row('Target', (run) => `${run.target.url}, profile ${run.target.profile}` +
-    (run.target.faults.length > 0 ? `, faults: ${run.target.faults.join(', ')}` : ''));
+  row(
+    'Scenario',
+    (run) =>
+      `${run.scenario.name} (${run.scenario.file}, sha256 ` +
+      `${run.scenario.sha256.slice(0, 12)})`,
+  );
+  row(
+    'Target',
+    (run) =>
+      `${run.target.url}, profile ${run.target.profile}` +
+      (run.target.faults.length > 0 ? `, faults: ${run.target.faults.join(', ')}` : ''),
+  );
   row('Trials', (run) => String(run.trials));
   row('Started', (run) => run.startedAt);
   row('Ended', (run) => run.endedAt);
-  row('Host', (run) => `${run.host.hostname}, ${run.host.cpus} CPUs (${run.host.cpuModel}), ` +
-    `${(run.host.memoryBytes / 1024 ** 3).toFixed(1)} GiB, Node ${run.host.node}`);
+  row(
+    'Host',
+    (run) =>
+      `${run.host.hostname}, ${run.host.cpus} CPUs (${run.host.cpuModel}), ` +
+      `${(run.host.memoryBytes / 1024 ** 3).toFixed(1)} GiB, Node ${run.host.node}`,
+  );
   row('Complete', (run) => (run.complete ? 'yes' : `no (${run.stopReason})`));
   out.push('');
 
   out.push('## Verdicts', '');
   for (const metric of comparison.metrics.filter((m) => m.family === 'primary')) {
-    out.push(`- **${metric.label}**: ${VERDICT_WORDS[metric.verdict]} ` +
-      `(${formatChange(metric)}, ${confidence}% interval ${formatInterval(metric)})` +
-      note(metric.footnotes));
+    out.push(
+      `- **${metric.label}**: ${VERDICT_WORDS[metric.verdict]} ` +
+        `(${formatChange(metric)}, ${confidence}% interval ${formatInterval(metric)})` +
+        note(metric.footnotes),
+    );
   }
   const secondary = comparison.metrics.filter(
     (m) => m.family === 'secondary' && (m.verdict === 'improved' || m.verdict === 'regressed'),
   );
   for (const metric of secondary) {
-    out.push(`- ${metric.label} (secondary): ${VERDICT_WORDS[metric.verdict]} ` +
-      `(${formatChange(metric)})${note(metric.footnotes)}`);
+    out.push(
+      `- ${metric.label} (secondary): ${VERDICT_WORDS[metric.verdict]} ` +
+        `(${formatChange(metric)})${note(metric.footnotes)}`,
+    );
   }
   out.push('');
 
@@ -71,11 +87,13 @@ export function validationMarkdown(comparison: Comparison): string {
     '|---|---|---:|---:|---:|---|---:|---|',
   );
   for (const metric of comparison.metrics) {
-    out.push(`| ${metric.label} | ${metric.family} | ` +
-      `${formatValue(metric.baseline.value, metric.unit)} | ` +
-      `${formatValue(metric.candidate.value, metric.unit)} | ${formatChange(metric)} | ` +
-      `${formatInterval(metric)} | ${formatP(metric.adjustedPValue)} | ` +
-      `${VERDICT_WORDS[metric.verdict]}${note(metric.footnotes)} |`);
+    out.push(
+      `| ${metric.label} | ${metric.family} | ` +
+        `${formatValue(metric.baseline.value, metric.unit)} | ` +
+        `${formatValue(metric.candidate.value, metric.unit)} | ${formatChange(metric)} | ` +
+        `${formatInterval(metric)} | ${formatP(metric.adjustedPValue)} | ` +
+        `${VERDICT_WORDS[metric.verdict]}${note(metric.footnotes)} |`,
+    );
   }
   out.push('');
 

@@ -91,7 +91,8 @@ function makeTrial(
   const jobs = options.jobsPerTrial ?? 300;
   const medians = options.medianMs ?? DEFAULT_MEDIANS;
   const sigma = options.sigma ?? 0.35;
-  const factor = (options.latencyFactor ?? 1) * Math.exp((options.trialDrift ?? 0.03) * normalDraw(random));
+  const factor =
+    (options.latencyFactor ?? 1) * Math.exp((options.trialDrift ?? 0.03) * normalDraw(random));
   const histograms = Object.fromEntries(
     [...STAGE_KEYS, 'endToEnd'].map((key) => [key, newHistogram()]),
   );
@@ -108,7 +109,7 @@ function makeTrial(
   for (const [key, histogram] of Object.entries(histograms)) {
     stages[key as keyof StageMap] = stageStats(histogram);
   }
-  const rate = (options.completedPerSecond ?? 5) * (1 + 0.02 * normalDraw(random)) / factor;
+  const rate = ((options.completedPerSecond ?? 5) * (1 + 0.02 * normalDraw(random))) / factor;
   const durationSeconds = Math.max(1, Math.round(jobs / rate));
   const failed = options.failedPerTrial ?? 0;
   const lost = options.lostPerTrial ?? 0;
@@ -158,12 +159,26 @@ function throughputOf(jobs: number, seconds: number, random: Random): TrialResul
 
 function accuracyOf(cer: number | null, jobs: number): TrialResult['accuracy'] {
   if (cer === null) return null;
-  return { cer, wer: cer * 2.5, jobsChecked: jobs, jobsWithoutTruth: 0, emptyResults: 0, worst: [] };
+  return {
+    cer,
+    wer: cer * 2.5,
+    jobsChecked: jobs,
+    jobsWithoutTruth: 0,
+    emptyResults: 0,
+    worst: [],
+  };
 }
 
 function observationsOf(seconds: number, observe: boolean, random: Random) {
   if (!observe) {
-    return { queue: null, processes: null, host: null, folders: [], metrics: null, resultFiles: null };
+    return {
+      queue: null,
+      processes: null,
+      host: null,
+      folders: [],
+      metrics: null,
+      resultFiles: null,
+    };
   }
   const tSeconds = Array.from({ length: Math.min(seconds, 120) }, (_, i) => i);
   const pending = tSeconds.map((t) => Math.round(4 + 3 * Math.sin(t / 7) + random() * 2));

@@ -44,11 +44,21 @@ export function markdownToHtml(markdown: string): string {
 
 function table(rows: string[]): string {
   const cells = (row: string) =>
-    row.replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((cell) => cell.trim().replaceAll('\\|', '|'));
+    row
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim().replaceAll('\\|', '|'));
   const [head, , ...body] = rows;
-  const th = cells(head).map((cell) => `<th>${inline(cell)}</th>`).join('');
+  const th = cells(head)
+    .map((cell) => `<th>${inline(cell)}</th>`)
+    .join('');
   const tr = body
-    .map((row) => `<tr>${cells(row).map((cell) => `<td>${inline(cell)}</td>`).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${cells(row)
+          .map((cell) => `<td>${inline(cell)}</td>`)
+          .join('')}</tr>`,
+    )
     .join('');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }

@@ -25,7 +25,10 @@ const HEIGHT = 300;
 const MARGIN = { left: 64, right: 16, top: 28, bottom: 44 };
 
 export function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
 }
 
@@ -59,8 +62,9 @@ export function lineChart(options: LineChartOptions): string {
     parts.push(text(px, HEIGHT - MARGIN.bottom + 16, tick(x), 'middle'));
   }
   parts.push(text(MARGIN.left + plotW / 2, HEIGHT - 6, options.xLabel, 'middle'));
+  const midY = MARGIN.top + plotH / 2;
   parts.push(
-    `<text x="14" y="${MARGIN.top + plotH / 2}" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})"` +
+    `<text x="14" y="${midY}" transform="rotate(-90 14 ${midY})"` +
       ` text-anchor="middle" class="label">${escapeXml(options.yLabel)}</text>`,
   );
 
@@ -70,10 +74,14 @@ export function lineChart(options: LineChartOptions): string {
       .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
       .join('');
     const dash = series.dashed ? ' stroke-dasharray="6 4"' : '';
-    parts.push(`<path d="${d}" fill="none" stroke="${series.colour}" stroke-width="2"${dash}>` +
-      `<title>${escapeXml(series.name)}</title></path>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${series.colour}" stroke-width="2"${dash}>` +
+        `<title>${escapeXml(series.name)}</title></path>`,
+    );
     const ly = MARGIN.top + 4 + index * 16;
-    parts.push(`<rect x="${WIDTH - 170}" y="${ly}" width="12" height="4" fill="${series.colour}" />`);
+    parts.push(
+      `<rect x="${WIDTH - 170}" y="${ly}" width="12" height="4" fill="${series.colour}" />`,
+    );
     parts.push(text(WIDTH - 152, ly + 6, series.name, 'start'));
   });
   return `${parts.join('')}</svg>`;
@@ -98,13 +106,17 @@ export function stackedBars(title: string, unit: string, bars: Bar[]): string {
     let x = left;
     for (const segment of bar.segments) {
       const w = (segment.value / total) * plotW;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" ` +
-        `height="40" fill="${segment.colour}"><title>${escapeXml(
-          `${segment.name}: ${segment.value.toFixed(1)} ${unit}`,
-        )}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" ` +
+          `height="40" fill="${segment.colour}"><title>${escapeXml(
+            `${segment.name}: ${segment.value.toFixed(1)} ${unit}`,
+          )}</title></rect>`,
+      );
       x += w;
     }
-    parts.push(text(x + 4, y + 26, `${tick(bar.segments.reduce((s, g) => s + g.value, 0))}`, 'start'));
+    parts.push(
+      text(x + 4, y + 26, `${tick(bar.segments.reduce((s, g) => s + g.value, 0))}`, 'start'),
+    );
   });
   bars[0]?.segments.forEach((segment, index) => {
     const x = left + index * 120;
@@ -116,9 +128,11 @@ export function stackedBars(title: string, unit: string, bars: Bar[]): string {
 }
 
 function open(title: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
     `role="img" aria-label="${escapeXml(title)}">` +
-    `<text x="${MARGIN.left}" y="18" class="title">${escapeXml(title)}</text>`;
+    `<text x="${MARGIN.left}" y="18" class="title">${escapeXml(title)}</text>`
+  );
 }
 
 function axes(plotW: number, plotH: number): string {
@@ -128,8 +142,10 @@ function axes(plotW: number, plotH: number): string {
 }
 
 function text(x: number, y: number, content: string, anchor: string): string {
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="${anchor}">` +
-    `${escapeXml(content)}</text>`;
+  return (
+    `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="${anchor}">` +
+    `${escapeXml(content)}</text>`
+  );
 }
 
 function padRange(low: number, high: number): [number, number] {

@@ -16,7 +16,11 @@ const BASELINE = '#1f77b4';
 const CANDIDATE = '#d62728';
 const STAGE_COLOURS = ['#8c564b', '#ff7f0e', '#2ca02c', '#9467bd'];
 
-export function validationHtml(comparison: Comparison, baseline: RunFile, candidate: RunFile): string {
+export function validationHtml(
+  comparison: Comparison,
+  baseline: RunFile,
+  candidate: RunFile,
+): string {
   const sides = [
     { name: `baseline ${comparison.baseline.id}`, run: baseline, colour: BASELINE },
     { name: `candidate ${comparison.candidate.id}`, run: candidate, colour: CANDIDATE },
@@ -82,8 +86,13 @@ export function validationHtml(comparison: Comparison, baseline: RunFile, candid
         emptyText: 'not observed',
       }),
     });
-  overTime('throughput', 'Completed jobs per second (5 s average, mean of trials)', 'jobs/s',
-    (trial) => ({ t: trial.throughput.series.tSeconds, v: trial.throughput.series.completed }), 5);
+  overTime(
+    'throughput',
+    'Completed jobs per second (5 s average, mean of trials)',
+    'jobs/s',
+    (trial) => ({ t: trial.throughput.series.tSeconds, v: trial.throughput.series.completed }),
+    5,
+  );
   overTime('queue', 'Queue depth (pending jobs, mean of trials)', 'jobs', (trial) => {
     const queue = trial.observations?.queue;
     return queue ? { t: queue.tSeconds, v: queue.pending } : null;
