@@ -125,7 +125,7 @@ describe('built-in target: the ocrlotes API', () => {
     const batchId: string = answer.json.batch_id;
 
     let status = (await get(target.url, `/api/ocr/batch_status/${batchId}`)).json;
-    for (let poll = 0; status.status !== 'completed' && poll < 400; poll++) {
+    for (let poll = 0; status.status !== 'completed' && poll < 2000; poll++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       status = (await get(target.url, `/api/ocr/batch_status/${batchId}`)).json;
     }

@@ -95,14 +95,14 @@ export async function get(
   return { status: response.statusCode, headers: response.headers, json, text };
 }
 
-/** Polls a job's result until it is no longer 404 (bounded: 600 polls of 25 ms). */
+/** Polls a job's result until it is no longer 404 (bounded: 2000 polls, 25 ms apart). */
 export async function waitResult(url: string, id: string): Promise<any> {
-  for (let poll = 0; poll < 600; poll++) {
+  for (let poll = 0; poll < 2000; poll++) {
     const answer = await get(url, `/api/ocr/result/${id}`);
     if (answer.status !== 404) return answer.json;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`job ${id} did not finish after 600 polls`);
+  throw new Error(`job ${id} did not finish after 2000 polls`);
 }
 
 /** Uploads one file and waits for its result. */
