@@ -127,20 +127,26 @@ export class WorkerPool {
       job.error = `result not saved: ${(error as Error).message}`;
     }
     await this.storage.removeUpload(job.uploadPath);
+    // The last job of a batch writes the batch file before it counts as done, so a client
+    // that sees the batch completed finds resultados_BATCH_<id>.json. No await between the
+    // check and `done = true` below: of two jobs finishing together only one is the last.
+    if (this.lastOfBatch(job)) await this.saveBatch(job.batchId!);
     if (job.status === 'completed') this.store.completed++;
     else this.store.errors++;
     this.metrics.jobDone(job);
     job.done = true;
-    if (job.batchId) await this.finishBatch(job.batchId);
   }
 
-  /** Writes resultados_BATCH_<id>.json once every file of the batch has finished. */
-  private async finishBatch(batchId: string): Promise<void> {
-    const batch = this.store.batches.get(batchId);
-    if (!batch) return;
-    const jobs = batch.jobIds.map((id) => this.store.jobs.get(id));
-    if (jobs.some((job) => !job?.done)) return;
-    const results = jobs.map((job) => resultOf(job!));
+  private lastOfBatch(job: TargetJob): boolean {
+    const batch = job.batchId ? this.store.batches.get(job.batchId) : undefined;
+    if (!batch) return false;
+    return batch.jobIds.every((id) => id === job.id || this.store.jobs.get(id)?.done);
+  }
+
+  /** Writes resultados_BATCH_<id>.json with every file's result, in upload order. */
+  private async saveBatch(batchId: string): Promise<void> {
+    const batch = this.store.batches.get(batchId)!;
+    const results = batch.jobIds.map((id) => resultOf(this.store.jobs.get(id)!));
     await this.storage
       .saveResult(`resultados_BATCH_${batchId}.json`, { batch_id: batchId, results })
       .catch(() => {});
