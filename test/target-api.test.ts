@@ -15,7 +15,7 @@ afterEach(async () => {
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('built-in target: the ocrlotes API', () => {
-  it('answers 404 queued/processing, then 200 with the text, and writes the result file', async () => {
+  it('answers 404 while pending, then 200 with the text, and writes the result file', async () => {
     target = await startTarget({ port: 0, workers: 1 });
     const [hello, world] = [await wordPng('Hello'), await wordPng('World')];
     const answer = await upload(target.url, [

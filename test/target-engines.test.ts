@@ -80,7 +80,8 @@ describe('built-in target: engines', () => {
     const row = (par: number, line: number, word: number, conf: number, text: string) =>
       `5\t1\t1\t${par}\t${line}\t${word}\t0\t0\t1\t1\t${conf}\t${text}`;
     const tsv = [
-      'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext',
+      'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\t' +
+        'left\ttop\twidth\theight\tconf\ttext',
       '1\t1\t0\t0\t0\t0\t0\t0\t400\t100\t-1\t',
       row(1, 1, 1, 90, 'Hola'),
       row(1, 1, 2, 80, 'mundo'),

@@ -166,7 +166,7 @@ describe('built-in target faults', () => {
     expect(withFault.metrics.fault_state.lock_waited_ms).toBeGreaterThanOrEqual(0);
   });
 
-  it('event-loop-block scans every upload on the main thread, longer for larger images', async () => {
+  it('event-loop-block scans uploads on the main thread, longer for larger images', async () => {
     const tiny = await wordPng('Block');
     const page = await sharp({
       create: { width: 1240, height: 1754, channels: 3, background: '#ffffff' },
