@@ -88,6 +88,8 @@ describe('built-in target faults', () => {
   });
 
   it('oversubscribe starts twice the cores in tesseract.js workers', async () => {
+    // The slowdown itself (about 2x per job on a quiet machine: 0.20 -> 0.43 s for a
+    // three-line page) is too noisy to assert while other tests share the 2 cores.
     const cores = availableParallelism();
     const without = (await get((await target({ workers: cores })).url, '/api/metrics')).json;
     const running = await target({ workers: cores, faults: ['oversubscribe'] });
