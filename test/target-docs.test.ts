@@ -38,6 +38,7 @@ const SAMPLES: Partial<TargetOptions> = {
   queueLimit: 7,
   maxUploadBytes: 2 ** 20,
   shutdownGraceMs: 2000,
+  pageTimeoutMs: 1500,
 };
 
 describe('docs/target.md', () => {

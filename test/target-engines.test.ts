@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import PDFDocument from 'pdfkit';
 import { startTarget } from '../src/target/index.ts';
@@ -74,6 +77,40 @@ describe('built-in target: engines', () => {
     });
     expect(corrupt.status).toBe('error');
     expect(corrupt.error).toMatch(/^tesseract exited/);
+  });
+
+  it('fails a page the engine hangs on, and the worker goes on with a new engine', async () => {
+    // A stand-in `tesseract` first on PATH: hangs on images holding HANG, else reads "ok".
+    const bin = mkdtempSync(join(tmpdir(), 'ocrbench-hanging-tesseract-'));
+    const script = join(bin, 'tesseract');
+    writeFileSync(
+      script,
+      '#!/bin/sh\nif grep -aq HANG; then exec sleep 60; fi\n' +
+        'printf "level\\n5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t90\\tok\\n"\n',
+    );
+    chmodSync(script, 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      target = await startTarget({
+        port: 0,
+        workers: 1,
+        engine: 'tesseract-cli',
+        pageTimeoutMs: 300,
+      });
+      const png = await wordPng('ok');
+      const hanging = Buffer.concat([png.subarray(0, 8), Buffer.from('HANG')]);
+      const hung = await ocrOne(target.url, { filename: 'hang.png', bytes: hanging });
+      expect(hung.status).toBe('error');
+      expect(hung.error).toBe('reading a page did not finish within 300 ms');
+      const next = await ocrOne(target.url, { filename: 'ok.png', bytes: png });
+      expect(next).toMatchObject({ status: 'completed', text: 'ok\n', confidence: 90 });
+      const metrics = (await get(target.url, '/api/metrics')).json;
+      expect(metrics.fault_state.engines_replaced).toBe(1);
+      expect(metrics.fault_state.model_loads).toBe(2);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('turns tesseract TSV into lines, paragraphs and a mean confidence', () => {

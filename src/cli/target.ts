@@ -21,6 +21,7 @@ interface TargetArguments {
   'queue-limit': number;
   'max-upload-mb': number;
   'grace-seconds': number;
+  'page-timeout-seconds': number;
 }
 
 const MIB = 1024 * 1024;
@@ -81,6 +82,11 @@ const command: CommandModule<object, TargetArguments> = {
         default: TARGET_DEFAULTS.maxUploadBytes / MIB,
         describe: 'Largest file, MiB (413 above)',
       })
+      .option('page-timeout-seconds', {
+        type: 'number',
+        default: TARGET_DEFAULTS.pageTimeoutMs / 1000,
+        describe: 'A page not read in this long fails its job; the worker gets a new engine',
+      })
       .option('grace-seconds', {
         type: 'number',
         default: TARGET_DEFAULTS.shutdownGraceMs / 1000,
@@ -101,6 +107,7 @@ const command: CommandModule<object, TargetArguments> = {
       queueLimit: args['queue-limit'],
       maxUploadBytes: Math.round(args['max-upload-mb'] * MIB),
       shutdownGraceMs: Math.round(args['grace-seconds'] * 1000),
+      pageTimeoutMs: Math.round(args['page-timeout-seconds'] * 1000),
     });
     const settings = target.service.options;
     process.stderr.write(

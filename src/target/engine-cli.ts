@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { OcrEngine, Recognised } from './engine.ts';
 
 const INSTALL_HINT =
@@ -11,6 +11,8 @@ const INSTALL_HINT =
  * takes 1.2-1.6 s with one thread, 8-10 s with the default side by side).
  */
 export function createTesseractCliEngine(languages: string, threads: number | null): OcrEngine {
+  // Processes still reading, so close() can end a hung one.
+  const running = new Set<ChildProcess>();
   return {
     name: 'tesseract-cli',
     recognise: (image) =>
@@ -21,6 +23,7 @@ export function createTesseractCliEngine(languages: string, threads: number | nu
         // --dpi: generated images are 150 dpi; without it tesseract guesses from the tag.
         const args = ['stdin', 'stdout', '-l', languages, '--dpi', '150', 'tsv'];
         const child = spawn('tesseract', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        running.add(child);
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -32,11 +35,14 @@ export function createTesseractCliEngine(languages: string, threads: number | nu
           reject(new Error(`cannot run tesseract (${error.message}); ${INSTALL_HINT}`)),
         );
         child.on('close', (code) => {
+          running.delete(child);
           if (code === 0) resolve(parseTsv(stdout));
           else reject(new Error(`tesseract exited ${code}: ${lastLine(stderr)}`));
         });
       }),
-    close: async () => {},
+    close: async () => {
+      for (const child of running) child.kill('SIGKILL');
+    },
   };
 }
 

@@ -75,6 +75,12 @@ export interface TargetOptions {
    */
   maxUploadBytes: number;
   /**
+   * A page the engine has not read in this long fails its job, and the worker gets a new
+   * engine (a hung engine must not hold a worker forever), ms.
+   * @default 300000
+   */
+  pageTimeoutMs: number;
+  /**
    * On SIGTERM or close(), jobs queued and in flight get this long to finish, ms.
    * @default 30000
    */
@@ -93,6 +99,7 @@ export const TARGET_DEFAULTS: Readonly<TargetOptions> = {
   retentionSeconds: 3600,
   queueLimit: 1000,
   maxUploadBytes: 64 * 1024 * 1024,
+  pageTimeoutMs: 300_000,
   shutdownGraceMs: 30_000,
 };
 
@@ -117,6 +124,7 @@ export function resolveTargetOptions(input: Partial<TargetOptions>): TargetOptio
   whole('retentionSeconds', 0);
   whole('queueLimit', 1);
   whole('maxUploadBytes', 1);
+  whole('pageTimeoutMs', 1);
   whole('shutdownGraceMs', 0);
   if (options.engine !== 'tesseract.js' && options.engine !== 'tesseract-cli') {
     throw new OcrbenchError(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { OcrEngine, Recognised } from './engine.ts';
+import { TimeoutError, withTimeout, type OcrEngine, type Recognised } from './engine.ts';
+import { debug } from '../util/log.ts';
 import { createTesseractJsEngine, offlineLanguageFolder } from './engine-tesseractjs.ts';
 import { createTesseractCliEngine } from './engine-cli.ts';
 import { JobStore, resultOf, type TargetJob } from './jobs.ts';
@@ -19,6 +20,8 @@ export class WorkerPool {
   /** Buffers retained forever by the `memory-leak` fault. */
   private readonly leaked: Buffer[] = [];
   leakedBytes = 0;
+  /** Engines replaced after a page timed out. */
+  enginesReplaced = 0;
 
   constructor(
     private readonly options: TargetOptions,
@@ -69,19 +72,35 @@ export class WorkerPool {
       const job = await this.store.take(() => this.closed);
       if (!job) break;
       const busyFrom = performance.now();
-      await this.process(job, engine);
+      const hung = await this.process(job, engine);
+      if (hung && engine) engine = await this.replace(engine);
       this.metrics.workerBusy(index, (performance.now() - busyFrom) / 1000);
     }
     await engine?.close();
   }
 
-  private async process(job: TargetJob, sharedEngine: OcrEngine | null): Promise<void> {
+  /** A new engine for a worker whose engine hung; none (one per job) if that fails. */
+  private async replace(hung: OcrEngine): Promise<OcrEngine | null> {
+    this.enginesReplaced++;
+    // Not awaited: terminating a busy engine may itself never finish.
+    void hung.close().catch(() => {});
+    try {
+      return await this.newEngine();
+    } catch (error) {
+      debug('target: no new engine after a hang (%s); one per job', (error as Error).message);
+      return null;
+    }
+  }
+
+  /** Runs one job; true when the engine hung on a page (pageTimeoutMs). */
+  private async process(job: TargetJob, sharedEngine: OcrEngine | null): Promise<boolean> {
     job.status = 'processing';
     job.startedAt = Date.now();
     this.store.processing++;
     // processing_time: read + decode (PDF pages) + model load (reload-model) + OCR.
     const ocrStart = performance.now();
     let engine = sharedEngine;
+    let hung = false;
     try {
       const upload = await readFile(job.uploadPath);
       const images = job.format === 'pdf' ? await pdfPages(upload) : [upload];
@@ -93,20 +112,29 @@ export class WorkerPool {
         job.modelLoadSeconds = (performance.now() - loadFrom) / 1000;
       }
       const pages: Recognised[] = [];
-      for (const image of images) pages.push(await engine.recognise(image));
+      for (const image of images) {
+        const reading = engine.recognise(image);
+        const page = await withTimeout(reading, this.options.pageTimeoutMs, 'reading a page');
+        pages.push(page);
+      }
       job.text = pages.map((page) => page.text).join('\f');
       job.confidence = pages.reduce((sum, p) => sum + p.confidence, 0) / pages.length;
       job.status = 'completed';
     } catch (error) {
       job.status = 'error';
       job.error = (error as Error).message;
+      hung = error instanceof TimeoutError;
     } finally {
-      if (!sharedEngine && engine) await engine.close();
+      if (!sharedEngine && engine) {
+        if (hung) void engine.close().catch(() => {});
+        else await engine.close();
+      }
     }
     job.ocrDoneAt = Date.now();
     job.processingSeconds = (performance.now() - ocrStart) / 1000;
     await this.finish(job);
     this.store.processing--;
+    return hung;
   }
 
   private retain(buffers: Buffer[]): void {

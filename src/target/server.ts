@@ -212,6 +212,7 @@ export class TargetService {
       faults: this.options.faults,
       faultState: {
         leaked_bytes: this.pool.leakedBytes,
+        engines_replaced: this.pool.enginesReplaced,
         sync_writes: this.storage.syncWrites,
         sync_write_ms: this.storage.syncWriteMs,
         lock_acquired: this.storage.lockAcquired,

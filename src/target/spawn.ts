@@ -25,6 +25,9 @@ export function targetArguments(input: Partial<TargetOptions>): string[] {
   add('--retention-seconds', input.retentionSeconds);
   add('--queue-limit', input.queueLimit);
   if (input.maxUploadBytes !== undefined) add('--max-upload-mb', input.maxUploadBytes / 2 ** 20);
+  if (input.pageTimeoutMs !== undefined) {
+    add('--page-timeout-seconds', input.pageTimeoutMs / 1000);
+  }
   if (input.shutdownGraceMs !== undefined) add('--grace-seconds', input.shutdownGraceMs / 1000);
   return args;
 }
