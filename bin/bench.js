@@ -17,7 +17,8 @@ if (files.length === 0) {
 }
 for (const file of files) {
   process.stdout.write(`\n## bench/${file}\n\n`);
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${benchDir}${file}`], {
+  const args = ['--expose-gc', '--import', 'tsx', `${benchDir}${file}`];
+  const result = spawnSync(process.execPath, args, {
     stdio: 'inherit',
   });
   if (result.status !== 0) process.exit(result.status ?? 1);

@@ -36,7 +36,7 @@ function runCli(
 }
 
 describe('ocrbench run (CLI, external target)', () => {
-  it('writes run.json, jobs.ndjson, summary.md and diagnosis.md with totals that add up', async () => {
+  it('writes run.json, jobs.ndjson, summary.md, diagnosis.md; totals add up', async () => {
     server = await startFakeOcrServer({ processingMs: 20, workers: 1, failEvery: 4 });
     const folder = await tinyDataset();
     const file = writeScenario(

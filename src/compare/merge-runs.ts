@@ -1,12 +1,10 @@
-import { mergeEncoded, stageStats } from '../record/histogram.ts';
+import { mergeStages, sumCounts } from '../record/summary.ts';
 import type {
   AccuracySummary,
   Caveat,
   JobCounts,
   RunFile,
   SizeClassResult,
-  StageMap,
-  StageName,
   TrialResult,
 } from '../record/run-file.ts';
 
@@ -19,13 +17,13 @@ export type RunSummary = RunFile['summary'];
 
 export function summarizeTrials(trials: TrialResult[]): RunSummary {
   const durationSeconds = trials.reduce((sum, trial) => sum + trial.durationSeconds, 0);
-  const jobs = sumJobs(trials.map((trial) => trial.jobs));
+  const jobs = sumCounts(trials.map((trial) => trial.jobs));
   const sizeClasses = new Set(trials.flatMap((trial) => Object.keys(trial.bySizeClass)));
   const bySizeClass: Record<string, SizeClassResult> = {};
   for (const name of sizeClasses) {
     const parts = trials.map((trial) => trial.bySizeClass[name]).filter(Boolean);
     bySizeClass[name] = {
-      jobs: sumJobs(parts.map((part) => part.jobs)),
+      jobs: sumCounts(parts.map((part) => part.jobs)),
       stages: mergeStages(parts.map((part) => part.stages)),
       accuracy: mergeAccuracy(parts.map((part) => part.accuracy)),
     };
@@ -88,43 +86,6 @@ export function mergeJobLogs(logs: string[], trialsPerRun: number[]): string {
     offset += trialsPerRun[runIndex];
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-function sumJobs(parts: JobCounts[]): JobCounts {
-  const total: JobCounts = {
-    submitted: 0,
-    completed: 0,
-    failed: 0,
-    timedOut: 0,
-    lost: 0,
-    inFlight: 0,
-    failedByClass: {},
-    throttled: 0,
-  };
-  for (const part of parts) {
-    total.submitted += part.submitted;
-    total.completed += part.completed;
-    total.failed += part.failed;
-    total.timedOut += part.timedOut;
-    total.lost += part.lost;
-    total.inFlight += part.inFlight;
-    total.throttled += part.throttled;
-    for (const [name, count] of Object.entries(part.failedByClass)) {
-      const key = name as keyof JobCounts['failedByClass'];
-      total.failedByClass[key] = (total.failedByClass[key] ?? 0) + (count ?? 0);
-    }
-  }
-  return total;
-}
-
-function mergeStages(maps: StageMap[]): StageMap {
-  const result: StageMap = {};
-  const names = new Set(maps.flatMap((map) => Object.keys(map))) as Set<StageName>;
-  for (const name of names) {
-    const encoded = maps.map((map) => map[name]?.histogram).filter((h): h is string => !!h);
-    result[name] = stageStats(mergeEncoded(encoded));
-  }
-  return result;
 }
 
 function mergeThroughput(trials: TrialResult[], jobs: JobCounts, seconds: number) {

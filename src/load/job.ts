@@ -159,7 +159,9 @@ async function followJob(
         record: {
           ...record,
           fate: 'timedOut',
-          error: `no result within ${poll.maxWaitSeconds} s${lastError ? ` (last poll: ${lastError})` : ''}`,
+          error:
+            `no result within ${poll.maxWaitSeconds} s` +
+            (lastError ? ` (last poll: ${lastError})` : ''),
         },
         text: null,
       };

@@ -73,7 +73,9 @@ export function markdownSummary(run: RunFile): string {
     '',
     `Run \`${run.id}\`, ${run.startedAt} to ${run.endedAt}, ${run.trials.length} trial(s), ` +
       `target ${run.target.url} (profile \`${run.target.profile}\`)` +
-      `${run.target.builtin ? ` built-in, faults: ${JSON.stringify(run.target.builtin.faults ?? [])}` : ''}.`,
+      (run.target.builtin
+        ? ` built-in, faults: ${JSON.stringify(run.target.builtin.faults ?? [])}.`
+        : '.'),
     run.complete
       ? ''
       : `\n**Incomplete run: ${run.stopReason}.** Numbers cover what was measured.\n`,

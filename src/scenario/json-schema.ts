@@ -28,7 +28,8 @@ export function scenarioFieldTable(): string {
     '| --- | --- | --- | --- |',
     ...rows.map(
       (row) =>
-        `| \`${row.path}\` | ${row.type} | ${row.defaultValue} | ${row.description.replace(/\|/g, '\\|')} |`,
+        `| \`${row.path}\` | ${row.type} | ${row.defaultValue} | ` +
+        `${row.description.replace(/\|/g, '\\|')} |`,
     ),
   ];
   return lines.join('\n');
