@@ -10,7 +10,7 @@
  */
 import { evaluateGate } from '../src/compare/gate.ts';
 import { resolveGate } from '../src/compare/gate-schema.ts';
-import { seededRandom, type Random } from '../src/compare/prng.ts';
+import { seededRandom, type Random } from '../src/util/random.ts';
 import type { RunFile, TrialResult } from '../src/record/run-file.ts';
 import { makeRun } from '../test/helpers/make-run.ts';
 

@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { runEngine } from '../src/load/engine.ts';
 import { ocrlotesProfile } from '../src/profiles/ocrlotes.ts';
 import { scenarioSchema } from '../src/scenario/schema.ts';
-import { seededRandom } from '../src/load/arrivals.ts';
+import { seededRandom } from '../src/util/random.ts';
 import type { LoadedDocument } from '../src/load/documents.ts';
 
 const SECONDS = 8;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openArrivals, seededRandom } from '../src/load/arrivals.ts';
+import { openArrivals } from '../src/load/arrivals.ts';
+import { seededRandom } from '../src/util/random.ts';
 import { openLoadSchema } from '../src/scenario/schema.ts';
 
 const open = (input: object) => openLoadSchema.parse({ model: 'open', ...input });

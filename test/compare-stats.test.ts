@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bootstrapInterval } from '../src/compare/bootstrap.ts';
 import { compareRuns } from '../src/compare/compare-runs.ts';
 import { holmAdjust } from '../src/compare/holm.ts';
-import { seededRandom } from '../src/compare/prng.ts';
+import { seededRandom } from '../src/util/random.ts';
 import { mannWhitneyPValue, smallestPValue } from '../src/compare/rank-test.ts';
 import { makeRun } from './helpers/make-run.ts';
 

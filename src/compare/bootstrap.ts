@@ -1,5 +1,5 @@
 import { mean, quantileSorted } from 'simple-statistics';
-import type { Random } from './prng.ts';
+import type { Random } from '../util/random.ts';
 import type { MetricKind } from './metrics.ts';
 
 /**

@@ -7,7 +7,7 @@ import { COMPARE_DEFAULTS, type CompareSettings } from './defaults.ts';
 import { holmAdjust } from './holm.ts';
 import { jobLevel } from './job-level.ts';
 import { METRICS, trialValues, type MetricDefinition } from './metrics.ts';
-import { seededRandom, type Random } from './prng.ts';
+import { seededRandom, type Random } from '../util/random.ts';
 import { mannWhitneyPValue } from './rank-test.ts';
 import { conclude, verdictFor } from './verdict.ts';
 

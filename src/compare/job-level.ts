@@ -4,7 +4,7 @@ import type { JobCounts, RunFile } from '../record/run-file.ts';
 import { bootstrapInterval, estimate as estimateOf, type Interval } from './bootstrap.ts';
 import { mergedStageHistogram } from './histograms.ts';
 import type { MetricDefinition } from './metrics.ts';
-import { normalDraw, type Random } from './prng.ts';
+import { normalDraw, type Random } from '../util/random.ts';
 
 /**
  * The fallback for runs with too few trials: treat each job (or each second) as a sample.

@@ -1,6 +1,8 @@
+import { seededRandom as uniform } from '../util/random.ts';
+
 /**
- * Seeded PRNG (mulberry32): every word, number and padding byte of a dataset comes from it,
- * so the same options and seed give byte-identical files.
+ * Draws for dataset content: every word, number and padding byte of a dataset comes from the
+ * project's seeded PRNG, so the same options and seed give byte-identical files.
  */
 export interface Random {
   /** Uniform in [0, 1). */
@@ -11,14 +13,7 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = uniform(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

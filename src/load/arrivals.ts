@@ -51,15 +51,3 @@ export function openLoadLengthMs(load: OpenLoad): number {
   }
   return (load.durationSeconds ?? Infinity) * 1000;
 }
-
-/** A small seeded PRNG (mulberry32): reproducible mixes and Poisson gaps for a seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -8,7 +8,7 @@ import { getProfile } from '../profiles/index.ts';
 import type { ProfileContext } from '../profiles/profile.ts';
 import { readManifest, MANIFEST_NAME } from '../dataset/manifest.ts';
 import { loadDocuments } from '../load/documents.ts';
-import { seededRandom } from '../load/arrivals.ts';
+import { seededRandom } from '../util/random.ts';
 import type { RunFile, TrialResult } from '../record/run-file.ts';
 import { OcrbenchError } from '../util/errors.ts';
 import { debug } from '../util/log.ts';

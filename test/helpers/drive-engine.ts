@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import { runEngine } from '../../src/load/engine.ts';
 import { getProfile } from '../../src/profiles/index.ts';
 import { scenarioSchema, type ScenarioInput } from '../../src/scenario/schema.ts';
-import { seededRandom } from '../../src/load/arrivals.ts';
+import { seededRandom } from '../../src/util/random.ts';
 import { TrialCollector } from '../../src/record/collector.ts';
 import type { LoadedDocument } from '../../src/load/documents.ts';
 import type { JobRecord } from '../../src/record/run-file.ts';

@@ -1,7 +1,7 @@
 import { newHistogram, recordMs, stageStats } from '../../src/record/histogram.ts';
 import type { Caveat, RunFile, StageMap, TrialResult } from '../../src/record/run-file.ts';
 import { summarizeTrials } from '../../src/compare/merge-runs.ts';
-import { normalDraw, seededRandom, type Random } from '../../src/compare/prng.ts';
+import { normalDraw, seededRandom, type Random } from '../../src/util/random.ts';
 
 /**
  * Builds realistic run files from known latency distributions: each job's stages are

@@ -1,9 +1,11 @@
 /**
- * A small seeded PRNG (mulberry32) so bootstrap intervals and test fixtures are
- * reproducible: the same runs and seed always give the same comparison.json.
+ * The one seeded PRNG of the project (mulberry32): upload mixes, Poisson gaps, bootstrap
+ * resamples and generated datasets all draw from it, so a seed always replays the same run,
+ * comparison or file bytes.
  */
 export type Random = () => number;
 
+/** Uniform draws in [0, 1) from a 32-bit seed. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
