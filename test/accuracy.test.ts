@@ -40,7 +40,8 @@ describe('characterErrorRate', () => {
   });
 
   it('counts a character outside the BMP as one', () => {
-    expect(characterErrorRate('a😀b', 'a😃b')).toEqual({ cer: 1 / 3, edits: 1, referenceChars: 3 });
+    const rate = characterErrorRate('a😀b', 'a😃b');
+    expect(rate).toEqual({ cer: 1 / 3, edits: 1, referenceChars: 3 });
   });
 });
 
