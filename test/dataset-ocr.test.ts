@@ -6,7 +6,7 @@ import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { characterErrorRate } from '../src/accuracy/index.ts';
 import { generateDataset } from '../src/dataset/generate.ts';
-import { rasterisePdf } from '../src/dataset/rasterise-pdf.ts';
+import { rasterisePdf } from '../src/imaging/rasterise-pdf.ts';
 import type { DatasetFile } from '../src/dataset/manifest.ts';
 
 // Reads generated documents back with tesseract.js, offline: both languages' data are

@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DOCUMENT_FORMATS, DOCUMENT_KINDS, GENERATE_DEFAULTS } from '../dataset/defaults.ts';
 import { IMPORT_DEFAULTS } from '../dataset/import.ts';
+import { assertWritableFolder } from '../util/writable.ts';
+import { checkNumberFlags } from './numbers.ts';
+import { commandGroup } from './subcommands.ts';
 
 const D = GENERATE_DEFAULTS;
 
@@ -60,20 +63,34 @@ const generate: CommandModule<object, GenerateArguments> = {
   describe: 'Generate documents with known text, exact sizes and manifest.json',
   builder: generateBuilder,
   handler: async (args) => {
-    const { generateDataset } = await import('../dataset/generate.ts');
-    const manifest = await generateDataset({
-      out: args.out,
-      kind: args.kind as typeof D.kind,
-      languages: args.languages,
-      formats: args.formats,
-      dpi: args.dpi,
-      count: args.count,
-      seed: args.seed,
-      sizes: args.sizes,
-      pdfPages: args['pdf-pages'],
-      fontSizePt: args['font-size-pt'],
-      jpegQuality: args['jpeg-quality'],
+    const integer = { integer: true };
+    checkNumberFlags(args, {
+      dpi: integer,
+      count: integer,
+      seed: integer,
+      'pdf-pages': integer,
+      'font-size-pt': integer,
+      'jpeg-quality': integer,
     });
+    // Before rendering (minutes for large size classes), not after.
+    await assertWritableFolder(args.out, 'choose another --out');
+    const { generateDataset } = await import('../dataset/generate.ts');
+    const manifest = await generateDataset(
+      {
+        out: args.out,
+        kind: args.kind as typeof D.kind,
+        languages: args.languages,
+        formats: args.formats,
+        dpi: args.dpi,
+        count: args.count,
+        seed: args.seed,
+        sizes: args.sizes,
+        pdfPages: args['pdf-pages'],
+        fontSizePt: args['font-size-pt'],
+        jpegQuality: args['jpeg-quality'],
+      },
+      'flags',
+    );
     const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     process.stdout.write(
       `wrote ${manifest.files.length} files (${(bytes / 1e6).toFixed(1)} MB) and ` +
@@ -136,15 +153,8 @@ const importCommand: CommandModule<object, ImportArguments> = {
 };
 
 /** `ocrbench dataset generate|import`: documents to upload, with their ground truth. */
-const command: CommandModule = {
-  command: 'dataset <command>',
-  describe: 'Generate a dataset with ground truth, or import your own documents',
-  builder: (yargs) =>
-    yargs
-      .command(generate as unknown as CommandModule)
-      .command(importCommand as unknown as CommandModule)
-      .demandCommand(1, 'Name a subcommand: generate or import.'),
-  handler: () => {},
-};
-
-export default command;
+export default commandGroup(
+  'dataset',
+  'Generate a dataset with ground truth, or import your own documents',
+  [generate as unknown as CommandModule, importCommand as unknown as CommandModule],
+);

@@ -7,6 +7,7 @@ import {
   type FaultName,
 } from '../target/options.ts';
 import { parseFaults } from './faults.ts';
+import { checkNumberFlags } from './numbers.ts';
 
 interface TargetArguments {
   port: number;
@@ -93,6 +94,16 @@ const command: CommandModule<object, TargetArguments> = {
         describe: 'On SIGTERM/SIGINT, time for queued and running jobs to finish, s',
       }),
   handler: async (args) => {
+    checkNumberFlags(args, {
+      port: { integer: true, min: 0, max: 65_535, hint: '0 = any free port' },
+      workers: { integer: true, min: 1 },
+      threads: { integer: true, min: 1 },
+      'retention-seconds': { integer: true, min: 0, hint: '0 = never' },
+      'queue-limit': { integer: true, min: 1 },
+      'max-upload-mb': { above: 0 },
+      'page-timeout-seconds': { above: 0 },
+      'grace-seconds': { min: 0 },
+    });
     const { startTarget } = await import('../target/index.ts');
     const target = await startTarget({
       port: args.port,
@@ -117,6 +128,17 @@ const command: CommandModule<object, TargetArguments> = {
         `max upload ${settings.maxUploadBytes} bytes, retention ` +
         `${settings.retentionSeconds || 'off'} s, data ${target.dataDir}\n`,
     );
+    // Signal handlers before the ready line: a parent that reads it may send SIGTERM at once.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stderr.write(
+          `ocrbench target: ${signal}, finishing jobs (up to ${args['grace-seconds']} s)\n`,
+        );
+        void target.close().then(resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
     // The ready line: one JSON object on stdout, read by spawnTarget.
     process.stdout.write(
       `${JSON.stringify({
@@ -130,16 +152,7 @@ const command: CommandModule<object, TargetArguments> = {
         resultsDir: target.resultsDir,
       })}\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        process.stderr.write(
-          `ocrbench target: ${signal}, finishing jobs (up to ${args['grace-seconds']} s)\n`,
-        );
-        void target.close().then(resolve);
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    await stopped;
     const report = await target.shutdown;
     process.stderr.write(
       `ocrbench target: stopped; unfinished jobs: ${report.queued} queued, ` +

@@ -11,7 +11,7 @@ import {
   type DatasetManifest,
   type DocumentFormat,
 } from './manifest.ts';
-import { resolveGenerateOptions, type GenerateInput } from './options.ts';
+import { resolveGenerateOptions, type GenerateInput, type OptionNaming } from './options.ts';
 import type { GenerateOptions } from './defaults.ts';
 import { childSeed, seededRandom } from './prng.ts';
 import { parseSizeClasses } from './sizes.ts';
@@ -55,9 +55,13 @@ export function planDocument(options: GenerateOptions, index: number): DocumentP
 /**
  * Generates a dataset: `count` documents, each written in every format and size class,
  * plus manifest.json. The same options and seed give byte-identical documents.
+ * `naming`: how option errors name the options (`flags` from the CLI).
  */
-export async function generateDataset(input: GenerateInput): Promise<DatasetManifest> {
-  const options = resolveGenerateOptions(input);
+export async function generateDataset(
+  input: GenerateInput,
+  naming: OptionNaming = 'options',
+): Promise<DatasetManifest> {
+  const options = resolveGenerateOptions(input, naming);
   const sizeClasses = parseSizeClasses(options.sizes);
   ensureFont();
   const files: DatasetFile[] = [];

@@ -21,6 +21,19 @@ function usage(message: string): OcrbenchError {
   return new OcrbenchError('E_USAGE', message);
 }
 
+/**
+ * How messages name an option: `options` as in YAML and code (`jpegQuality`), `flags` as
+ * on the command line (`--jpeg-quality`). The CLI asks for `flags`, so a message names
+ * what the user typed.
+ */
+export type OptionNaming = 'options' | 'flags';
+
+/** The name of option `key` in messages: `jpegQuality` or `--jpeg-quality`. */
+export function optionLabel(key: keyof GenerateOptions, naming: OptionNaming): string {
+  if (naming === 'options') return key;
+  return `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
 function list(name: string, value: unknown): string[] {
   if (typeof value === 'string') return value.split(',').map((item) => item.trim());
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
@@ -44,29 +57,45 @@ function integer(name: string, value: unknown, min: number, max: number): number
   return value;
 }
 
-/** Fills defaults and checks every option; the message names the option and the rule. */
-export function resolveGenerateOptions(input: GenerateInput): GenerateOptions {
-  const known = Object.keys(GENERATE_DEFAULTS);
+/**
+ * Fills defaults and checks every option; the message names the option (as `naming`
+ * says) and the rule.
+ */
+export function resolveGenerateOptions(
+  input: GenerateInput,
+  naming: OptionNaming = 'options',
+): GenerateOptions {
+  const known = Object.keys(GENERATE_DEFAULTS) as Array<keyof GenerateOptions>;
   for (const key of Object.keys(input)) {
-    if (!known.includes(key)) {
-      throw usage(`unknown dataset option "${key}". Known options: ${known.join(', ')}.`);
+    if (!(known as string[]).includes(key)) {
+      const names = known.map((name) => optionLabel(name, naming)).join(', ');
+      throw usage(`unknown dataset option "${key}". Known options: ${names}.`);
     }
   }
+  const name = (key: keyof GenerateOptions) => optionLabel(key, naming);
   const merged = { ...GENERATE_DEFAULTS, ...input };
-  if (typeof merged.out !== 'string' || merged.out === '') throw usage('out: name a folder.');
-  const [kind] = oneOf('kind', [String(merged.kind)], DOCUMENT_KINDS);
+  if (typeof merged.out !== 'string' || merged.out === '') {
+    throw usage(`${name('out')}: name a folder.`);
+  }
+  const [kind] = oneOf(name('kind'), [String(merged.kind)], DOCUMENT_KINDS);
   const options: GenerateOptions = {
     out: merged.out,
     kind: kind ?? GENERATE_DEFAULTS.kind,
-    languages: oneOf('languages', list('languages', merged.languages), DOCUMENT_LANGUAGES),
-    formats: oneOf('formats', list('formats', merged.formats), DOCUMENT_FORMATS),
-    dpi: integer('dpi', merged.dpi, 50, 600),
-    count: integer('count', merged.count, 1, 10_000),
-    seed: integer('seed', merged.seed, 0, 2 ** 32 - 1),
-    sizes: parseSizeClasses(list('sizes', merged.sizes)).map((sizeClass) => sizeClass.name),
-    pdfPages: integer('pdfPages', merged.pdfPages, 1, 50),
-    fontSizePt: integer('fontSizePt', merged.fontSizePt, 6, 48),
-    jpegQuality: integer('jpegQuality', merged.jpegQuality, 1, 100),
+    languages: oneOf(
+      name('languages'),
+      list(name('languages'), merged.languages),
+      DOCUMENT_LANGUAGES,
+    ),
+    formats: oneOf(name('formats'), list(name('formats'), merged.formats), DOCUMENT_FORMATS),
+    dpi: integer(name('dpi'), merged.dpi, 50, 600),
+    count: integer(name('count'), merged.count, 1, 10_000),
+    seed: integer(name('seed'), merged.seed, 0, 2 ** 32 - 1),
+    sizes: parseSizeClasses(list(name('sizes'), merged.sizes), name('sizes')).map(
+      (sizeClass) => sizeClass.name,
+    ),
+    pdfPages: integer(name('pdfPages'), merged.pdfPages, 1, 50),
+    fontSizePt: integer(name('fontSizePt'), merged.fontSizePt, 6, 48),
+    jpegQuality: integer(name('jpegQuality'), merged.jpegQuality, 1, 100),
   };
   return options;
 }

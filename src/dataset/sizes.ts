@@ -19,8 +19,11 @@ const UNITS: Record<string, number> = {
   GIB: 1024 ** 3,
 };
 
-/** Parses `50KB`, `1.5MB`, `200KiB`, `123456` (bytes) or `natural`. */
-export function parseSizeClass(text: string): SizeClass {
+/**
+ * Parses `50KB`, `1.5MB`, `200KiB`, `123456` (bytes) or `natural`. `option` names the
+ * option in messages (`sizes` in YAML, `--sizes` on the CLI).
+ */
+export function parseSizeClass(text: string, option = 'sizes'): SizeClass {
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === NATURAL) return { name: NATURAL, bytes: null };
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(trimmed);
@@ -28,30 +31,33 @@ export function parseSizeClass(text: string): SizeClass {
   if (!match || unit === undefined) {
     throw new OcrbenchError(
       'E_USAGE',
-      `sizes: "${text}" is not a size class. Use a number with KB, MB (1000-based), ` +
+      `${option}: "${text}" is not a size class. Use a number with KB, MB (1000-based), ` +
         'KiB, MiB (1024-based) or B, e.g. 50KB,500KB,5MB,20MB, or "natural".',
     );
   }
   const bytes = Math.round(Number(match[1]) * unit);
   if (bytes < 1) {
-    throw new OcrbenchError('E_USAGE', `sizes: "${text}" is less than one byte.`);
+    throw new OcrbenchError('E_USAGE', `${option}: "${text}" is less than one byte.`);
   }
   return { name: trimmed.replace(/\s+/g, ''), bytes };
 }
 
-/** Parses a list given as an array or a comma-separated string; duplicates are refused. */
-export function parseSizeClasses(sizes: string[] | string): SizeClass[] {
+/**
+ * Parses a list given as an array or a comma-separated string; duplicates are refused.
+ * `option` names the option in messages.
+ */
+export function parseSizeClasses(sizes: string[] | string, option = 'sizes'): SizeClass[] {
   const list = typeof sizes === 'string' ? sizes.split(',') : sizes;
-  const classes = list.filter((s) => s.trim() !== '').map(parseSizeClass);
+  const classes = list.filter((s) => s.trim() !== '').map((s) => parseSizeClass(s, option));
   const names = new Set<string>();
   for (const sizeClass of classes) {
     if (names.has(sizeClass.name)) {
-      throw new OcrbenchError('E_USAGE', `sizes: "${sizeClass.name}" is listed twice.`);
+      throw new OcrbenchError('E_USAGE', `${option}: "${sizeClass.name}" is listed twice.`);
     }
     names.add(sizeClass.name);
   }
   if (classes.length === 0) {
-    throw new OcrbenchError('E_USAGE', 'sizes: name at least one size class, e.g. natural.');
+    throw new OcrbenchError('E_USAGE', `${option}: name at least one size class, e.g. natural.`);
   }
   return classes;
 }

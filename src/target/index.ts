@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TargetService } from './server.ts';
@@ -21,6 +21,10 @@ export interface RunningTarget {
   url: string;
   port: number;
   pid: number;
+  /**
+   * Folder of uploads/, temp/, results/, models/. One the target created itself (no
+   * `dataDir` option) is removed by a graceful close; one given to it is kept.
+   */
   dataDir: string;
   uploadsDir: string;
   resultsDir: string;
@@ -40,15 +44,27 @@ const WORKER_STOP_WAIT_MS = 5000;
 
 /**
  * Starts the target in this process (tests, the CLI). `close()` stops accepting uploads
- * (503), lets queued and running jobs finish within `shutdownGraceMs`, then stops.
+ * (503), lets queued and running jobs finish within `shutdownGraceMs`, then stops, and
+ * removes the data folder if the target created it (no `dataDir` given).
  */
 export async function startTarget(
   input: Partial<TargetOptions> = {},
 ): Promise<RunningTarget & { service: TargetService; shutdown: Promise<ShutdownReport> }> {
   const options = resolveTargetOptions(input);
+  // A folder of its own under the OS temp folder unless one is given; its own is removed
+  // on a graceful close (and on a failed start), a given one never is.
+  const ownDataDir = options.dataDir === null;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ocrbench-target-'));
+  const removeOwnDataDir = () => {
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const service = new TargetService(options, dataDir);
-  await service.start();
+  try {
+    await service.start();
+  } catch (error) {
+    removeOwnDataDir();
+    throw error;
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       service.server.once('error', reject);
@@ -56,6 +72,7 @@ export async function startTarget(
     });
   } catch (error) {
     await service.pool.stop();
+    removeOwnDataDir();
     throw new OcrbenchError(
       'E_TARGET_START',
       `cannot listen on ${options.host}:${options.port} (${(error as Error).message}). ` +
@@ -85,6 +102,9 @@ export async function startTarget(
     ]);
     service.server.closeAllConnections();
     await new Promise<void>((resolve) => service.server.close(() => resolve()));
+    // After the workers: nothing writes there any more (a worker still in a job after the
+    // wait above fails to save its result, which is reported as unfinished already).
+    removeOwnDataDir();
     reportShutdown(report);
   };
   return {

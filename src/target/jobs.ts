@@ -16,7 +16,9 @@ export interface TargetJob {
   done: boolean;
   /** Engine creation inside this job (reload-model only), s; part of processingSeconds. */
   modelLoadSeconds: number | null;
-  /** OCR time (read + decode + model load if any + recognise), s. */
+  /** Wait for the global lock inside this job (queue-lock only), s; part of processingSeconds. */
+  lockWaitSeconds: number | null;
+  /** OCR time (lock wait if any + read + decode + model load if any + recognise), s. */
   processingSeconds: number | null;
   text: string | null;
   confidence: number | null;
@@ -100,6 +102,7 @@ export function resultOf(job: TargetJob): Record<string, unknown> {
     extraction_stats: {
       processing_time: job.processingSeconds,
       model_load_time: job.modelLoadSeconds,
+      lock_wait_time: job.lockWaitSeconds,
       bytes: job.bytes,
     },
   };

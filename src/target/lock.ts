@@ -1,4 +1,7 @@
-/** A FIFO async mutex: the `queue-lock` fault holds one across every job's file saving. */
+/**
+ * A FIFO async mutex: the `queue-lock` fault holds one while an upload is saved and while a
+ * worker handles its job's files (from reading the upload to saving the result).
+ */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
   private holders = 0;
@@ -9,17 +12,19 @@ export class Mutex {
   /** Total time callers waited for the lock, ms. */
   waitedMs = 0;
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs `work` holding the lock; `work` is told how long it waited for it, ms. */
+  async run<T>(work: (waitedMs: number) => Promise<T>): Promise<T> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise((resolve) => (release = resolve));
     if (this.holders++ > 0) this.contended++;
     const from = performance.now();
     await previous;
-    this.waitedMs += performance.now() - from;
+    const waited = performance.now() - from;
+    this.waitedMs += waited;
     this.acquired++;
     try {
-      return await work();
+      return await work(waited);
     } finally {
       this.holders--;
       release();

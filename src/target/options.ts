@@ -55,8 +55,9 @@ export interface TargetOptions {
    */
   faults: FaultName[];
   /**
-   * Folder holding uploads/, temp/, results/.
-   * @default null (a new folder under the OS temp folder)
+   * Folder holding uploads/, temp/, results/, models/. A given folder is kept; without one
+   * the target makes its own and removes it on a graceful close.
+   * @default null (a new folder under the OS temp folder, removed on close)
    */
   dataDir: string | null;
   /**

@@ -1,4 +1,4 @@
-import { rasterisePdf } from '../dataset/rasterise-pdf.ts';
+import { rasterisePdf } from '../imaging/rasterise-pdf.ts';
 
 /**
  * Pages of a PDF read at most, from the first: a 100-page upload must not hold a worker for
@@ -9,7 +9,7 @@ export const PDF_MAX_PAGES = 10;
 /**
  * A PDF's pages as 150 dpi grey PNGs, for engines that read images only (both engines
  * here). Rasterising is part of the job's processing time, as decoding is.
- * Reuses the dataset's pdfjs-dist rasteriser (npm only, nothing fetched).
+ * pdfjs-dist through the neutral src/imaging module (npm only, nothing fetched).
  */
 export async function pdfPages(pdf: Buffer): Promise<Buffer[]> {
   try {

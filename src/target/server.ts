@@ -141,6 +141,7 @@ export class TargetService {
         done: false,
         processingSeconds: null,
         modelLoadSeconds: null,
+        lockWaitSeconds: null,
         text: null,
         confidence: null,
         error: null,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { TargetOptions } from './options.ts';
@@ -8,6 +8,21 @@ const BIN = fileURLToPath(new URL('../../bin/ocrbench.js', import.meta.url));
 
 /** Time after SIGTERM and the grace period before the child is killed, ms. */
 const KILL_AFTER_GRACE_MS = 10_000;
+
+/** Targets started by this process and not yet exited. */
+const live = new Set<ChildProcess>();
+
+/**
+ * Kills every target this process started that is still running (SIGKILL, synchronous), for
+ * exit paths that cannot wait for a graceful close: a second Ctrl-C, a crash. Without it the
+ * child, which does not share the parent's fate, would keep running with its workers.
+ */
+export function killSpawnedTargets(): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  live.clear();
+}
 
 /** `ocrbench target` arguments for the given options (unset ones keep the CLI defaults). */
 export function targetArguments(input: Partial<TargetOptions>): string[] {
@@ -44,11 +59,19 @@ export async function spawnTarget(
   const child = spawn(process.execPath, [BIN, ...targetArguments(input)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (live.size === 0) process.once('exit', killSpawnedTargets);
+  live.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-16_384);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      if (live.size === 0) process.off('exit', killSpawnedTargets);
+      resolve(code);
+    }),
+  );
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => {

@@ -12,7 +12,7 @@ export class Storage {
   /** Language model links for tesseract.js (never swept by the retention clean-up). */
   readonly models: string;
   private readonly lock = new Mutex();
-  /** Entries seen by the `temp-leak` listing of the upload folder, last job. */
+  /** Entries seen by the `temp-leak` scan of the upload folder, last job. */
   lastListing = 0;
   /** Synchronous flushed writes made by `sync-io`, and their total time, ms. */
   syncWrites = 0;
@@ -34,7 +34,10 @@ export class Storage {
     }
   }
 
-  /** Saves an upload under a generated name (the client's file name is never a path). */
+  /**
+   * Saves an upload under a generated name (the client's file name is never a path). Under
+   * `queue-lock` it waits for the global lock, which a worker may hold for a whole job.
+   */
   async saveUpload(name: string, bytes: Buffer): Promise<string> {
     const path = join(this.uploads, name);
     await this.guarded(async () => {
@@ -45,26 +48,43 @@ export class Storage {
     return path;
   }
 
-  /** Writes a result file atomically (temp file in temp/, then rename). */
+  /**
+   * Writes a result file atomically (temp file in temp/, then rename). Takes no lock of its
+   * own: under `queue-lock` the worker calls it inside withJobFiles.
+   */
   async saveResult(name: string, json: unknown): Promise<void> {
     const text = `${JSON.stringify(json, null, 2)}\n`;
     const temporary = join(this.temp, `${name}.partial`);
-    await this.guarded(async () => {
-      await this.write(temporary, text);
-      await rename(temporary, join(this.results, name));
-    });
+    await this.write(temporary, text);
+    await rename(temporary, join(this.results, name));
+  }
+
+  /**
+   * A worker's handling of one job's files: reading the upload, (OCR in between), saving
+   * the result. Under `queue-lock` it all runs holding the one global lock, as naive code
+   * that guards "the job's files" with the queue's lock does: workers then take turns, and
+   * uploads wait too. `work` is told how long it waited for the lock, ms (0 without it).
+   */
+  withJobFiles<T>(work: (waitedMs: number) => Promise<T>): Promise<T> {
+    return this.faults.includes('queue-lock') ? this.lock.run(work) : work(0);
+  }
+
+  /**
+   * The `temp-leak` habit: a worker lists the upload folder and stats every entry before
+   * it reads its job's file, as naive code does to find it. Synchronous, on the event loop,
+   * inside the job's processing time: the cost grows with the files piled up. Returns how
+   * many entries it saw.
+   */
+  scanUploads(): number {
+    const names = readdirSync(this.uploads);
+    for (const entry of names) statSync(join(this.uploads, entry), { throwIfNoEntry: false });
+    this.lastListing = names.length;
+    return names.length;
   }
 
   /** Removes a processed upload (and its copy), unless `temp-leak` keeps everything. */
   async removeUpload(path: string): Promise<void> {
-    if (this.faults.includes('temp-leak')) {
-      // Naive code that scans the upload folder for every job: cost grows with the pile,
-      // and it runs synchronously on the event loop.
-      const names = readdirSync(this.uploads);
-      for (const entry of names) statSync(join(this.uploads, entry));
-      this.lastListing = names.length;
-      return;
-    }
+    if (this.faults.includes('temp-leak')) return;
     await unlink(path).catch(() => {});
     if (this.faults.includes('sync-io')) {
       const name = path.slice(this.uploads.length + 1);
@@ -85,7 +105,7 @@ export class Storage {
   }
 
   private guarded(work: () => Promise<void>): Promise<void> {
-    return this.faults.includes('queue-lock') ? this.lock.run(work) : work();
+    return this.faults.includes('queue-lock') ? this.lock.run(() => work()) : work();
   }
 
   private async write(path: string, data: string | Buffer): Promise<void> {

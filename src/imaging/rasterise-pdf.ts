@@ -1,10 +1,13 @@
 import sharp from 'sharp';
-import { OcrbenchError } from '../util/errors.ts';
 
 /**
  * Renders PDF pages to grey PNGs with pdfjs-dist (npm only, no system tools), so OCR
  * engines that cannot open PDFs (tesseract.js) can read them. Embedded fonts only: no
  * standard-font or CMap data is loaded, and nothing is fetched.
+ *
+ * A neutral module: the built-in target (src/target) rasterises uploaded PDFs with it and
+ * the dataset read-back checks (src/dataset, its tests) do the same, without either one
+ * importing the other. It imports nothing from src/.
  */
 export interface RasteriseOptions {
   /**
@@ -49,9 +52,8 @@ export async function rasterisePdf(
   try {
     document = await task.promise;
   } catch (error) {
-    throw new OcrbenchError('E_DATASET', `not a readable PDF: ${String(error)}`, {
-      cause: error,
-    });
+    // A plain Error: each caller words it for its own users (the target fails the job).
+    throw new Error(`not a readable PDF: ${String(error)}`, { cause: error });
   }
   try {
     const images: Buffer[] = [];
