@@ -32,6 +32,28 @@ describe('merging single-trial runs (ocrbench ab)', () => {
     expect(merged.summary.throughput.series.tSeconds.length).toBe(seconds);
   });
 
+  it('pools CER exactly by reference characters when the trials record them', () => {
+    const withTotals = (seed: number, edits: number, chars: number, jobs: number) => {
+      const run = makeRun({ id: `cer-${seed}`, seed, trials: 1, jobsPerTrial: jobs });
+      run.trials[0].accuracy = {
+        ...run.trials[0].accuracy!,
+        cer: edits / chars,
+        jobsChecked: jobs,
+        characterEdits: edits,
+        referenceChars: chars,
+      };
+      return run;
+    };
+    // A short run with a bad CER and a long one with a good CER: by jobs the mean would be
+    // (0.1 * 10 + 0.001 * 10) / 20 = 5.05%; by characters it is 110 / 11,000.
+    const run = mergeRuns([withTotals(1, 100, 1000, 10), withTotals(2, 10, 10_000, 10)], 'm');
+    expect(run.summary.accuracy!.cer).toBeCloseTo(110 / 11_000, 12);
+    expect(run.summary.accuracy!.referenceChars).toBe(11_000);
+    // Without the totals (older run files) it falls back to weighting by checked jobs.
+    const old = mergeRuns([parts[0], parts[1]], 'old');
+    expect(old.summary.accuracy!.cer).toBeCloseTo(0.031, 12);
+  });
+
   it('marks the merged run incomplete when any part is', () => {
     const broken = makeRun({ id: 'x', trials: 1, jobsPerTrial: 20, complete: false });
     const result = mergeRuns([parts[0], broken], 'm');

@@ -97,7 +97,7 @@ describe('compareRuns', () => {
     expect(['noChange', 'inconclusive']).toContain(comparison.conclusion.verdict);
   });
 
-  it('falls back to job level, caveated, for single-trial runs', () => {
+  it('shows job-level hints for single-trial runs, but no latency verdict', () => {
     const a = makeRun({ id: 'one-a', seed: 21, trials: 1, jobsPerTrial: 400 });
     const b = makeRun({ id: 'one-b', seed: 22, trials: 1, jobsPerTrial: 400, latencyFactor: 1.5 });
     const comparison = compareRuns(loaded(a), loaded(b), { resamples: 2000 });
@@ -105,18 +105,101 @@ describe('compareRuns', () => {
     expect(comparison.caveats.map((c) => c.code)).toEqual(
       expect.arrayContaining(['few-trials', 'job-level']),
     );
-    expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.verdict).toBe('regressed');
+    const p95 = comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!;
+    // The job-level interval is there as a hint; one run cannot show the next run's spread.
+    expect(p95.interval!.low).toBeGreaterThan(1.3);
+    expect(p95.verdict).toBe('inconclusive');
+    expect(p95.verdictReason).toBe('tooFewTrials');
+    expect(comparison.conclusion.verdict).toBe('inconclusive');
+  });
+
+  it('calls nothing in a single-trial A/A comparison (the job-level fallback never guesses)', () => {
+    for (const seed of [41, 43, 45, 47]) {
+      const a = makeRun({ id: 'aa1', seed, trials: 1, jobsPerTrial: 300, trialDrift: 0.08 });
+      const b = makeRun({ id: 'aa2', seed: seed + 1, trials: 1, jobsPerTrial: 300, trialDrift: 0.08 });
+      const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
+      const called = comparison.metrics.filter(
+        (m) => m.verdict === 'improved' || m.verdict === 'regressed',
+      );
+      expect(called.map((m) => m.id)).toEqual([]);
+      expect(comparison.metrics.find((m) => m.id === 'cer')!.verdict).toBe('noChange');
+    }
   });
 
   it('says inconclusive, not a guess, with too few trials and no fallback', () => {
     const a = makeRun({ id: 'x', seed: 31, trials: 2, jobsPerTrial: 100 });
     const b = makeRun({ id: 'y', seed: 32, trials: 2, jobsPerTrial: 100, latencyFactor: 2 });
     const comparison = compareRuns(loaded(a), loaded(b), { jobLevelFallback: false });
-    expect(comparison.metrics.every((m) => m.verdict === 'inconclusive')).toBe(true);
+    const ratios = comparison.metrics.filter((m) => m.kind === 'ratio');
+    expect(ratios.every((m) => m.verdict === 'inconclusive')).toBe(true);
+    expect(ratios.every((m) => m.verdictReason === 'tooFewTrials')).toBe(true);
+    // Rates and CER are counts of jobs and deterministic text: judged on two trials too.
+    expect(comparison.metrics.find((m) => m.id === 'errorRate')!.verdict).toBe('inconclusive');
+    expect(comparison.metrics.find((m) => m.id === 'cer')!.verdict).toBe('noChange');
     expect(comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.estimate!).toBeGreaterThan(
       1.8,
     );
     expect(comparison.caveats[0].code).toBe('few-trials');
+  });
+
+  it('calls a decisive change even where the rank test has no power (3 vs 3)', () => {
+    const a = makeRun({ id: 'd1', seed: 51, trials: 3, jobsPerTrial: 120 });
+    const b = makeRun({ id: 'd2', seed: 52, trials: 3, jobsPerTrial: 120, latencyFactor: 3 });
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
+    const processing = comparison.metrics.find((m) => m.id === 'processing.p50Ms')!;
+    expect(processing.verdict).toBe('regressed');
+    expect(processing.verdictReason).toBe('decisive');
+    expect(comparison.caveats.map((c) => c.code)).toContain('no-power');
+    const reverse = compareRuns(loaded(b), loaded(a), { resamples: 1000 });
+    expect(reverse.metrics.find((m) => m.id === 'processing.p50Ms')!.verdict).toBe('improved');
+    // A 20% change is well inside what 3 noisy trials can show: not decisive.
+    const mild = makeRun({ id: 'd3', seed: 53, trials: 3, jobsPerTrial: 120, latencyFactor: 1.2 });
+    const unclear = compareRuns(loaded(a), loaded(mild), { resamples: 1000 });
+    expect(unclear.metrics.find((m) => m.id === 'processing.p50Ms')!.verdict).toBe('inconclusive');
+  });
+
+  it('calls a CER jump regressed on any number of trials, as the gate fails it', () => {
+    for (const trials of [1, 3, 5]) {
+      const a = makeRun({ id: 'c1', seed: 61, trials, jobsPerTrial: 60, cer: 0.0006 });
+      const b = makeRun({ id: 'c2', seed: 62, trials, jobsPerTrial: 60, cer: 0.99 });
+      const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
+      const cer = comparison.metrics.find((m) => m.id === 'cer')!;
+      expect(cer.verdict).toBe('regressed');
+      expect(comparison.conclusion.verdict).toBe('regressed');
+      const small = makeRun({ id: 'c3', seed: 63, trials, jobsPerTrial: 60, cer: 0.0016 });
+      const within = compareRuns(loaded(a), loaded(small), { resamples: 1000 });
+      expect(within.metrics.find((m) => m.id === 'cer')!.verdict).toBe('noChange');
+    }
+  });
+
+  it('calls a jump in the error rate decisive from one trial per side', () => {
+    const a = makeRun({ id: 'e1', seed: 71, trials: 1, jobsPerTrial: 100 });
+    const b = makeRun({ id: 'e2', seed: 72, trials: 1, jobsPerTrial: 100, failedPerTrial: 25 });
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
+    const errors = comparison.metrics.find((m) => m.id === 'errorRate')!;
+    expect(errors.verdict).toBe('regressed');
+    expect(errors.verdictReason).toBe('decisive');
+  });
+
+  it('pools CER by reference characters, not by trial', () => {
+    const withTotals = (run: ReturnType<typeof makeRun>, chars: number[], edits: number[]) => {
+      run.trials.forEach((trial, index) => {
+        trial.accuracy = {
+          ...trial.accuracy!,
+          cer: edits[index] / chars[index],
+          characterEdits: edits[index],
+          referenceChars: chars[index],
+        };
+      });
+      return run;
+    };
+    const a = withTotals(makeRun({ id: 'w1', seed: 81, trials: 3 }), [1000, 1000, 8000], [10, 10, 8]);
+    const b = withTotals(makeRun({ id: 'w2', seed: 82, trials: 3 }), [1000, 1000, 8000], [10, 10, 8]);
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 500 });
+    const cer = comparison.metrics.find((m) => m.id === 'cer')!;
+    // 28 edits over 10,000 characters; the mean of the trial CERs would be 0.7%.
+    expect(cer.baseline.value).toBeCloseTo(0.0028, 10);
+    expect(cer.estimate).toBeCloseTo(0, 12);
   });
 
   it('notes different scenarios and hosts, and carries the runs caveats', () => {

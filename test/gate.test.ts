@@ -114,7 +114,7 @@ describe('evaluateGate', () => {
     const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
     expect(p95.status).toBe('inconclusive');
     expect(result.exitCode).toBe(0);
-    expect(result.caveats.join('\n')).toMatch(/can never fail/);
+    expect(result.caveats.join('\n')).toMatch(/can fail only on a decisive change/);
     const strict = evaluateGate(
       loaded(few),
       loaded(slow),
@@ -122,6 +122,75 @@ describe('evaluateGate', () => {
       quick,
     );
     expect(strict.exitCode).toBe(1);
+  });
+});
+
+describe('evaluateGate with too few trials', () => {
+  const one = (id: string, seed: number, extra: Parameters<typeof makeRun>[0] = {}) =>
+    loaded(makeRun({ id, seed, trials: 1, jobsPerTrial: 300, trialDrift: 0.08, ...extra }));
+
+  it('never fails a single-trial A/A on relative checks: exit 2, not judged', () => {
+    for (const seed of [1, 3, 5, 7, 9]) {
+      const result = evaluateGate(one('a', seed), one('b', seed + 1), resolveGate(), quick);
+      expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      const relative = result.checks.filter((c) => c.name.startsWith('relative'));
+      expect(relative.map((c) => [c.status, c.reason])).toEqual([
+        ['inconclusive', 'tooFewTrials'],
+        ['inconclusive', 'tooFewTrials'],
+      ]);
+      expect(result.exitCode).toBe(2);
+      expect(result.tooFewTrials).toMatch(/need at least 3 trials per side; .* 1 \(baseline\)/);
+    }
+  });
+
+  it('does not judge a single-trial regression either, however large', () => {
+    const result = evaluateGate(one('a', 11), one('b', 12, { latencyFactor: 3 }), resolveGate(), quick);
+    expect(result.exitCode).toBe(2);
+    expect(result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!.status).toBe('inconclusive');
+  });
+
+  it('still judges absolute limits and point checks on one trial', () => {
+    const lost = evaluateGate(one('a', 13), one('b', 14, { lostPerTrial: 2 }), resolveGate(), quick);
+    expect(lost.exitCode).toBe(1);
+    expect(lost.checks.find((c) => c.name === 'absolute lostRate')!.status).toBe('fail');
+    const garbled = evaluateGate(
+      one('a', 15, { cer: 0.0006 }),
+      one('b', 16, { cer: 0.99 }),
+      resolveGate(),
+      quick,
+    );
+    expect(garbled.exitCode).toBe(1);
+    const cer = garbled.checks.find((c) => c.name === 'increase cer')!;
+    expect([cer.status, cer.reason]).toEqual(['fail', 'point']);
+    // compare says the same about the same metric.
+    expect(garbled.comparison.metrics.find((m) => m.id === 'cer')!.verdict).toBe('regressed');
+  });
+
+  it('passes with a warning under tooFewTrials: pass, and exits 0 with absolute checks only', () => {
+    const lenient = resolveGate({ tooFewTrials: 'pass' });
+    const result = evaluateGate(one('a', 17), one('b', 18, { latencyFactor: 3 }), lenient, quick);
+    expect(result.exitCode).toBe(0);
+    expect(result.caveats[0]).toMatch(/^gate: NOT JUDGED \(tooFewTrials: pass\)/);
+    const absoluteOnly = resolveGate({
+      relative: { 'endToEnd.p95Ms': null, 'throughput.completedPerSecond': null },
+      absolute: { 'endToEnd.p95Ms': 60_000 },
+    });
+    const plain = evaluateGate(one('a', 19), one('b', 20), absoluteOnly, quick);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.tooFewTrials).toBeNull();
+  });
+
+  it('fails a decisive 3-trial regression that the rank test cannot reach', () => {
+    const base = makeRun({ id: 'b3', seed: 21, trials: 3, jobsPerTrial: 120 });
+    const slow = makeRun({ id: 's3', seed: 22, trials: 3, jobsPerTrial: 120, latencyFactor: 2.5 });
+    const result = evaluateGate(loaded(base), loaded(slow), resolveGate(), quick);
+    expect(result.exitCode).toBe(1);
+    const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
+    expect([p95.status, p95.reason]).toEqual(['fail', 'decisive']);
+    expect(p95.message).toMatch(/decisive/);
+    expect(result.comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.verdict).toBe(
+      'regressed',
+    );
   });
 });
 
@@ -149,6 +218,35 @@ describe('ocrbench gate (CLI)', () => {
     expect(result.stdout).toMatch(/gate FAILED/);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(/failures="2"/);
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/\*\*FAIL\*\*/);
+  });
+
+  it('exits 2 on single-trial runs with relative checks, saying how to fix it', () => {
+    write('one-a.json', makeRun({ id: 'one-a', seed: 3, trials: 1, jobsPerTrial: 80 }));
+    write('one-b.json', makeRun({ id: 'one-b', seed: 4, trials: 1, jobsPerTrial: 80 }));
+    const result = gate('one-a.json', 'one-b.json', '--junit', 'one.xml');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/E_GATE_TRIALS: relative endToEnd\.p95Ms, .*--trials 5/);
+    expect(result.stdout).toMatch(/could not judge: too few trials/);
+    expect(readFileSync(join(dir, 'one.xml'), 'utf8')).toMatch(/type="too-few-trials"/);
+  });
+
+  it("reads thresholds from a scenario's gate section, and reports typos in it", () => {
+    writeFileSync(
+      join(dir, 'scenario.yaml'),
+      'name: s\ndataset: { path: d }\nload: { model: closed, concurrency: 1 }\n' +
+        'gate:\n  relative:\n    endToEnd.p95Ms: { maxWorsePercent: 80 }\n',
+    );
+    const lenient = gate('base.json', 'slow.json', '--gate', 'scenario.yaml');
+    expect(lenient.stderr).toMatch(/thresholds from scenario\.yaml/);
+    expect(lenient.stdout).toMatch(/relative endToEnd\.p95Ms \| worse by at most 80%/);
+    writeFileSync(
+      join(dir, 'typo.yaml'),
+      'name: s\ndataset: { path: d }\nload: { model: closed, concurrency: 1 }\n' +
+        'gate:\n  relative:\n    endToEnd.p95: { maxWorsePercent: 80 }\n',
+    );
+    const typo = gate('base.json', 'slow.json', '--gate', 'typo.yaml');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/typo\.yaml:6: field `gate\.relative/);
   });
 
   it('exits 0 on A/A and 2 on a bad gate file or a missing run', () => {

@@ -1,5 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT } from './exit-codes.ts';
+import { checkNumberFlags } from './numbers.ts';
+import { assertWritableFolder } from '../util/writable.ts';
 
 interface AbArguments {
   baseline: string;
@@ -22,7 +26,12 @@ const command: CommandModule<object, AbArguments> = {
     yargs
       .option('baseline', { type: 'string', demandOption: true, describe: 'Baseline scenario' })
       .option('candidate', { type: 'string', demandOption: true, describe: 'Candidate scenario' })
-      .option('trials', { type: 'number', demandOption: true, describe: 'Trials per side' })
+      .option('trials', {
+        type: 'number',
+        demandOption: true,
+        requiresArg: true,
+        describe: 'Trials per side (a whole number >= 1)',
+      })
       .option('out', { type: 'string', describe: 'Folder (default: reports/ab-<time>)' })
       .option('baseline-fault', { type: 'string', describe: 'Passed as --fault to baseline runs' })
       .option('candidate-fault', {
@@ -34,16 +43,21 @@ const command: CommandModule<object, AbArguments> = {
     const { compareRuns } = await import('../compare/compare-runs.ts');
     const { comparisonTable } = await import('../report/validation-table.ts');
     const { writeValidationReports } = await import('../report/validation-write.ts');
-    const { OcrbenchError } = await import('../util/errors.ts');
-    if (!Number.isInteger(args.trials) || args.trials < 1) {
-      throw new OcrbenchError(
-        'E_USAGE',
-        `--trials ${args.trials}: give a whole number of trials per side, 5 or more for ` +
-          'verdicts (see docs/compare.md).',
-      );
-    }
+    checkNumberFlags(args, {
+      trials: { integer: true, min: 1, hint: 'trials per side; 5 or more for verdicts' },
+    });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const outDir = args.out ?? `reports/ab-${stamp}`;
+    // Checked before the first trial: hours of alternating runs must not end unwritable.
+    await assertWritableFolder(outDir, 'choose another --out');
+    if (existsSync(join(outDir, 'trials'))) {
+      const { OcrbenchError } = await import('../util/errors.ts');
+      throw new OcrbenchError(
+        'E_USAGE',
+        `--out ${outDir}: holds an earlier ab run (${join(outDir, 'trials')}). Fix: choose ` +
+          'another --out, or remove that folder.',
+      );
+    }
     const { baseline, candidate } = await runAlternating({
       outDir,
       trials: args.trials,

@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { COMPARE_DEFAULTS } from '../compare/defaults.ts';
 import { EXIT } from './exit-codes.ts';
+import { checkNumberFlags } from './numbers.ts';
+import { assertWritableFolder } from '../util/writable.ts';
 
 interface CompareArguments {
   baseline: string;
@@ -48,14 +50,13 @@ const command: CommandModule<object, CompareArguments> = {
     const { comparisonTable } = await import('../report/validation-table.ts');
     const { writeValidationReports, defaultComparisonDir } =
       await import('../report/validation-write.ts');
-    const { OcrbenchError } = await import('../util/errors.ts');
-    if (!(args.alpha > 0 && args.alpha < 0.5) || !(args.resamples >= 100)) {
-      throw new OcrbenchError(
-        'E_USAGE',
-        `--alpha ${args.alpha} / --resamples ${args.resamples}: alpha must be in (0, 0.5) ` +
-          'and resamples at least 100; the defaults are 0.05 and 10000.',
-      );
-    }
+    checkNumberFlags(args, {
+      alpha: { above: 0, below: 0.5, hint: `default ${COMPARE_DEFAULTS.alpha}` },
+      resamples: { integer: true, min: 100, hint: `default ${COMPARE_DEFAULTS.resamples}` },
+      seed: { integer: true, min: 0 },
+      'min-trials': { integer: true, min: 2, hint: `default ${COMPARE_DEFAULTS.minTrials}` },
+    });
+    if (args.out !== undefined) await assertWritableFolder(args.out, 'choose another --out');
     const baseline = await loadRun(args.baseline);
     const candidate = await loadRun(args.candidate);
     const comparison = compareRuns(baseline, candidate, {
@@ -65,6 +66,7 @@ const command: CommandModule<object, CompareArguments> = {
       minTrials: args['min-trials'],
     });
     const outDir = args.out ?? defaultComparisonDir('reports', comparison);
+    if (args.out === undefined) await assertWritableFolder(outDir, 'pass --out');
     const files = await writeValidationReports(outDir, comparison, baseline.run, candidate.run);
     if (args.json) process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
     else process.stdout.write(comparisonTable(comparison));

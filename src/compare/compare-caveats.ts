@@ -30,9 +30,11 @@ export function comparisonCaveats(
   if (basis === 'jobs') {
     add(
       'job-level',
-      'Verdicts rest on jobs (and seconds, for throughput) as samples. Jobs of one run share ' +
-        "the machine's state, so they are not independent: intervals are too narrow and " +
-        'p-values too small. Treat these verdicts as hints, not evidence.',
+      'The intervals and p-values treat jobs (and seconds, for throughput) as samples. Jobs ' +
+        "of one run share the machine's state, so they are not independent: intervals are " +
+        'too narrow and p-values too small. They are hints, not evidence: latency and ' +
+        'throughput get no verdict; only decisive changes in rates and the character error ' +
+        'rate do.',
     );
   } else if (nb >= settings.minTrials && nc >= settings.minTrials) {
     powerCaveats(metrics, nb, nc, settings, add);
@@ -97,7 +99,7 @@ function powerCaveats(
 ): void {
   const smallest = smallestPValue(nb, nc, 'twoSided');
   for (const family of ['primary', 'secondary'] as const) {
-    const members = metrics.filter((m) => m.family === family && m.pValue !== null);
+    const members = metrics.filter((m) => m.family === family && m.adjustedPValue !== null);
     if (members.length === 0) continue;
     const needed = settings.alpha / members.length;
     if (smallest < needed) continue;
@@ -108,7 +110,8 @@ function powerCaveats(
       `With ${nb} vs ${nc} trials the smallest possible rank-test p-value is ` +
         `${smallest.toPrecision(2)}; Holm's correction over ${members.length} ${family} ` +
         `metrics needs below ${needed.toPrecision(2)}, so none of them can be called ` +
-        `improved or regressed. Run at least ${trials} trials per side.`,
+        `improved or regressed unless the change is decisive (every trial beyond ` +
+        `x${settings.decisiveRatio}). Run at least ${trials} trials per side.`,
       members.map((m) => m.id),
     );
   }

@@ -1,15 +1,19 @@
-import { mean } from 'simple-statistics';
 import type { RunFile } from '../record/run-file.ts';
-import { bootstrapInterval, estimate as estimateOf, type Interval } from './bootstrap.ts';
+import {
+  bootstrapInterval,
+  estimate as estimateOf,
+  weightedMean,
+  type Interval,
+} from './bootstrap.ts';
 import { comparisonCaveats } from './compare-caveats.ts';
 import type { Basis, Comparison, MetricComparison, RunDescription } from './comparison.ts';
 import { COMPARE_DEFAULTS, type CompareSettings } from './defaults.ts';
 import { holmAdjust } from './holm.ts';
 import { jobLevel } from './job-level.ts';
-import { METRICS, trialValues, type MetricDefinition } from './metrics.ts';
+import { METRICS, trialValues, trialWeights, type MetricDefinition } from './metrics.ts';
 import { seededRandom, type Random } from '../util/random.ts';
 import { mannWhitneyPValue } from './rank-test.ts';
-import { conclude, verdictFor } from './verdict.ts';
+import { conclude, judge, type Criteria } from './verdict.ts';
 
 /** A run read from disk, with how the user named it. */
 export interface LoadedRun {
@@ -33,7 +37,8 @@ export interface CompareOptions extends Partial<CompareSettings> {
  * Compares two runs metric by metric. Steps:
  * 1. pick the basis: trials when both sides have enough, else the job-level fallback;
  * 2. per metric: estimate, bootstrap interval, rank-test p-value;
- * 3. Holm-adjust the p-values within each family; 4. verdicts; 5. caveats; 6. conclusion.
+ * 3. Holm-adjust the p-values within each family; 4. verdicts (the rule shared with the
+ * gate, src/compare/verdict.ts); 5. caveats; 6. conclusion.
  */
 export function compareRuns(
   baseline: LoadedRun,
@@ -58,8 +63,10 @@ export function compareRuns(
   );
 
   // 3-4. Holm within each family, then verdicts.
+  // Point-judged metrics (CER) get no verdict from a test, so they are not in the families.
+  const tested = metrics.filter((_, index) => definitions[index].pointJudged !== true);
   for (const family of ['primary', 'secondary'] as const) {
-    const members = metrics.filter((metric) => metric.family === family);
+    const members = tested.filter((metric) => metric.family === family);
     const adjusted = holmAdjust(members.map((metric) => metric.pValue));
     members.forEach((metric, index) => {
       metric.adjustedPValue = adjusted[index];
@@ -67,19 +74,25 @@ export function compareRuns(
   }
   definitions.forEach((definition, index) => {
     const metric = metrics[index];
-    const equivalence =
-      definition.kind === 'ratio' ? settings.ratioEquivalence : settings.differenceEquivalence;
-    metric.verdict =
-      enough || basis === 'jobs'
-        ? verdictFor(
-            definition,
-            metric.estimate,
-            metric.interval,
-            metric.adjustedPValue,
-            settings.alpha,
-            equivalence,
-          )
-        : 'inconclusive';
+    const { verdict, reason } = judge(
+      {
+        kind: definition.kind,
+        better: definition.better,
+        estimate: metric.estimate,
+        interval: basis === 'trials' ? metric.interval : null,
+        baselineTrials: metric.baseline.trialValues,
+        candidateTrials: metric.candidate.trialValues,
+        enoughTrials: enough,
+        significant:
+          basis === 'trials' && metric.adjustedPValue !== null
+            ? metric.adjustedPValue < settings.alpha && excludesNoChange(metric)
+            : null,
+        pointJudged: definition.pointJudged === true,
+      },
+      criteriaOf(definition, settings),
+    );
+    metric.verdict = verdict;
+    metric.verdictReason = reason;
   });
 
   // 5-6.
@@ -96,6 +109,20 @@ export function compareRuns(
     caveats,
     conclusion: conclude(metrics),
   };
+}
+
+/** The verdict criteria of a metric under these settings (compare's no-change band). */
+export function criteriaOf(metric: MetricDefinition, settings: CompareSettings): Criteria {
+  return {
+    band: metric.kind === 'ratio' ? settings.ratioEquivalence : settings.differenceEquivalence,
+    decisiveRatio: settings.decisiveRatio,
+    decisiveDifference: settings.decisiveDifference,
+  };
+}
+
+function excludesNoChange(metric: MetricComparison): boolean {
+  const none = metric.kind === 'ratio' ? 1 : 0;
+  return metric.interval !== null && (metric.interval.low > none || metric.interval.high < none);
 }
 
 function blank(metric: MetricDefinition, basis: Basis): MetricComparison {
@@ -115,6 +142,7 @@ function blank(metric: MetricDefinition, basis: Basis): MetricComparison {
     pValue: null,
     adjustedPValue: null,
     verdict: 'inconclusive',
+    verdictReason: 'notMeasured',
     footnotes: [],
   };
 }
@@ -132,15 +160,21 @@ function trialMetric(
   const b = trialValues(metric, baseline.trials);
   const c = trialValues(metric, candidate.trials);
   if (!b || !c || b.length === 0 || c.length === 0) return result;
-  result.baseline = { value: mean(b), trialValues: b };
-  result.candidate = { value: mean(c), trialValues: c };
-  const point = estimateOf(metric.kind, b, c);
+  // CER pools each side's trials by reference characters: total edits / total characters.
+  const weights = {
+    baseline: trialWeights(metric, baseline.trials),
+    candidate: trialWeights(metric, candidate.trials),
+  };
+  result.baseline = { value: weightedMean(b, weights.baseline), trialValues: b };
+  result.candidate = { value: weightedMean(c, weights.candidate), trialValues: c };
+  const point = estimateOf(metric.kind, b, c, weights);
   result.estimate = Number.isFinite(point) ? point : null;
   if (!enough) return result;
   result.interval = bootstrapInterval(metric.kind, b, c, {
     resamples: settings.resamples,
     confidence,
     random,
+    weights,
   });
   result.test = 'mannWhitney';
   result.pValue = mannWhitneyPValue(b, c, 'twoSided');

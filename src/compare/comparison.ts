@@ -1,6 +1,7 @@
 import type { Caveat, RunFile } from '../record/run-file.ts';
 import type { CompareSettings } from './defaults.ts';
 import type { Better, MetricFamily, MetricKind } from './metrics.ts';
+import type { VerdictReason } from './verdict.ts';
 
 /** The shape of `comparison.json`. Ratios are candidate / baseline; differences c - b. */
 export type Verdict = 'improved' | 'regressed' | 'noChange' | 'inconclusive';
@@ -34,6 +35,8 @@ export interface MetricComparison {
   /** Holm-adjusted within the metric's family. */
   adjustedPValue: number | null;
   verdict: Verdict;
+  /** Which rule of src/compare/verdict.ts gave the verdict. */
+  verdictReason: VerdictReason;
   /** Numbers of the caveats (1-based, into `caveats`) this metric's row refers to. */
   footnotes: number[];
 }

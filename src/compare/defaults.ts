@@ -41,6 +41,21 @@ export interface CompareSettings {
    */
   differenceEquivalence: number;
   /**
+   * Decisive change, ratio metrics: with at least `minTrials` trials per side, every
+   * candidate trial above `decisiveRatio` times every baseline trial (or below 1 /
+   * `decisiveRatio` times) gets a verdict without a significance test; no interval could
+   * contain "no change" then. Run-to-run drift on a shared machine stays far below it.
+   * @default 1.5
+   */
+  decisiveRatio: number;
+  /**
+   * Decisive change, rates (error, lost, timed-out): every candidate trial more than this
+   * many absolute points above (or below) every baseline trial; judged from one trial per
+   * side up, since these are counts of jobs, not timings (0.05 = 5 points).
+   * @default 0.05
+   */
+  decisiveDifference: number;
+  /**
    * A primary ratio metric whose interval spans more than this fraction (upper / lower - 1)
    * gets a "wide interval" caveat.
    * @default 0.2
@@ -57,5 +72,7 @@ export const COMPARE_DEFAULTS: Readonly<CompareSettings> = Object.freeze({
   jobLevelFallback: true,
   ratioEquivalence: 0.05,
   differenceEquivalence: 0.002,
+  decisiveRatio: 1.5,
+  decisiveDifference: 0.05,
   wideIntervalRatio: 0.2,
 });

@@ -27,15 +27,19 @@ export interface GateDefaults {
    */
   alpha: number;
   /**
-   * Fewest trials per side for trial-level tests; below it the job-level fallback runs.
+   * Fewest trials per side to judge relative checks and significance checks. Below it they
+   * are not judged (jobs of one run are not independent samples); absolute limits and
+   * checks without `significant` are judged on any number of trials.
    * @default 3
    */
   minTrials: number;
   /**
-   * With fewer trials, test jobs instead (overconfident; caveated in every output).
-   * @default true
+   * What checks that could not be judged for too few trials do to the exit code: `error`
+   * exits 2 (the workflow runs too few trials to gate on them: fix it once), `pass` lets
+   * them pass with a warning in every output.
+   * @default 'error'
    */
-  jobLevelFallback: boolean;
+  tooFewTrials: 'error' | 'pass';
   /**
    * What an undecidable check (not significant, or not measured) does to the exit code.
    * @default 'pass'
@@ -63,7 +67,7 @@ export interface GateDefaults {
 export const GATE_DEFAULTS: Readonly<GateDefaults> = Object.freeze({
   alpha: 0.01,
   minTrials: 3,
-  jobLevelFallback: true,
+  tooFewTrials: 'error',
   onInconclusive: 'pass',
   relative: {
     'endToEnd.p95Ms': { maxWorsePercent: 5, significant: true },
@@ -80,25 +84,65 @@ export const RATIO_METRIC_IDS = ids('ratio');
 export const DIFFERENCE_METRIC_IDS = ids('difference');
 export const ALL_METRIC_IDS = ids(null);
 
-const relativeRule = z.strictObject({
-  maxWorsePercent: z.number().min(0).describe('Percent of the baseline the candidate may lose.'),
-  significant: z.boolean().default(true).describe('Fail only when significant too.'),
-});
+const relativeRule = z
+  .strictObject({
+    maxWorsePercent: z
+      .number()
+      .min(0)
+      .describe('Percent of the baseline the candidate may be worse by.'),
+    significant: z
+      .boolean()
+      .default(true)
+      .describe('Fail only when significant (or decisive) too; false: on the point estimate.'),
+  })
+  .describe('A ratio check against the baseline; null removes a default one.');
 
-const increaseRule = z.strictObject({
-  maxIncrease: z.number().min(0).max(1).describe('Rise allowed, as a fraction (0.002).'),
-  significant: z.boolean().default(false).describe('Fail only when significant too.'),
-});
+const increaseRule = z
+  .strictObject({
+    maxIncrease: z.number().min(0).max(1).describe('Rise allowed, as a fraction (0.002).'),
+    significant: z
+      .boolean()
+      .default(false)
+      .describe('Fail only when significant (or decisive) too; false: on the point estimate.'),
+  })
+  .describe('A rate check against the baseline, in absolute points; null removes one.');
 
-export const gateSchema = z.strictObject({
-  alpha: z.number().gt(0).lt(0.5).default(GATE_DEFAULTS.alpha),
-  minTrials: z.number().int().min(2).default(GATE_DEFAULTS.minTrials),
-  jobLevelFallback: z.boolean().default(GATE_DEFAULTS.jobLevelFallback),
-  onInconclusive: z.enum(['pass', 'fail']).default(GATE_DEFAULTS.onInconclusive),
-  relative: z.partialRecord(z.enum(RATIO_METRIC_IDS), relativeRule.nullable()).default({}),
-  increase: z.partialRecord(z.enum(DIFFERENCE_METRIC_IDS), increaseRule.nullable()).default({}),
-  absolute: z.partialRecord(z.enum(ALL_METRIC_IDS), z.number().min(0).nullable()).default({}),
-});
+export const gateSchema = z
+  .strictObject({
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .default(GATE_DEFAULTS.alpha)
+      .describe('Significance level of the one-sided tests, Holm over the significance checks.'),
+    minTrials: z
+      .number()
+      .int()
+      .min(2)
+      .default(GATE_DEFAULTS.minTrials)
+      .describe('Fewest trials per side to judge relative and significance checks.'),
+    tooFewTrials: z
+      .enum(['error', 'pass'])
+      .default(GATE_DEFAULTS.tooFewTrials)
+      .describe('Checks not judged for too few trials: exit 2 (`error`) or pass with a warning.'),
+    onInconclusive: z
+      .enum(['pass', 'fail'])
+      .default(GATE_DEFAULTS.onInconclusive)
+      .describe('Exit code of checks beyond the limit but not significant, or not measured.'),
+    relative: z
+      .partialRecord(z.enum(RATIO_METRIC_IDS), relativeRule.nullable())
+      .default({})
+      .describe('Ratio checks by metric id, merged over the defaults (docs/compare.md).'),
+    increase: z
+      .partialRecord(z.enum(DIFFERENCE_METRIC_IDS), increaseRule.nullable())
+      .default({})
+      .describe('Rate checks by metric id, merged over the defaults.'),
+    absolute: z
+      .partialRecord(z.enum(ALL_METRIC_IDS), z.number().min(0).nullable())
+      .default({})
+      .describe('Limits on the candidate alone by metric id (at most; at least for throughput).'),
+  })
+  .describe('Regression thresholds for `ocrbench gate` (docs/compare.md).');
 
 export type GateFile = z.infer<typeof gateSchema>;
 
@@ -115,7 +159,7 @@ export function resolveGate(file: Partial<GateFile> = {}): GateDefaults {
   return {
     alpha: file.alpha ?? GATE_DEFAULTS.alpha,
     minTrials: file.minTrials ?? GATE_DEFAULTS.minTrials,
-    jobLevelFallback: file.jobLevelFallback ?? GATE_DEFAULTS.jobLevelFallback,
+    tooFewTrials: file.tooFewTrials ?? GATE_DEFAULTS.tooFewTrials,
     onInconclusive: file.onInconclusive ?? GATE_DEFAULTS.onInconclusive,
     relative: merge(GATE_DEFAULTS.relative, file.relative),
     increase: merge(GATE_DEFAULTS.increase, file.increase),

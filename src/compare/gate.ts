@@ -2,14 +2,18 @@ import type { Comparison, MetricComparison } from './comparison.ts';
 import { compareRuns, type LoadedRun } from './compare-runs.ts';
 import type { GateDefaults } from './gate-schema.ts';
 import { holmAdjust } from './holm.ts';
-import { metricById } from './metrics.ts';
+import { metricById, type MetricDefinition } from './metrics.ts';
 import { mannWhitneyPValue, smallestPValue } from './rank-test.ts';
+import { judge, type VerdictReason } from './verdict.ts';
 
 /**
  * The CI gate. A relative or increase check fails when the candidate is worse than
- * allowed and, if the rule asks, significantly so: a one-sided rank test in the "worse"
- * direction, Holm-corrected over those checks. A pre-declared one-sided question ("did it
- * get worse?") is what a gate asks, and it keeps A/A false alarms under alpha.
+ * allowed and the verdict rule shared with `compare` (src/compare/verdict.ts) calls it
+ * regressed: significantly so (a one-sided rank test in the "worse" direction, Holm-corrected
+ * over the checks that ask for significance), decisively so, or, for a check without
+ * `significant`, on its point estimate. A pre-declared one-sided question ("did it get
+ * worse?") is what a gate asks, and it keeps A/A false alarms under alpha. Ratio checks
+ * (and significance checks) are never judged on fewer than `minTrials` trials per side.
  */
 export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'notMeasured';
 
@@ -19,17 +23,24 @@ export interface GateCheck {
   rule: string;
   observed: string;
   status: CheckStatus;
+  /** Why: the verdict rule behind a relative or increase check (src/compare/verdict.ts). */
+  reason: VerdictReason | null;
   message: string;
   pValue: number | null;
   adjustedPValue: number | null;
 }
 
 export interface GateResult {
-  /** 0 pass, 1 regression, 3 a run is incomplete (src/cli/exit-codes.ts). */
-  exitCode: 0 | 1 | 3;
+  /**
+   * 0 pass, 1 regression, 2 relative checks could not be judged on this few trials
+   * (`tooFewTrials: error`), 3 a run is incomplete (src/cli/exit-codes.ts).
+   */
+  exitCode: 0 | 1 | 2 | 3;
   passed: boolean;
   checks: GateCheck[];
   incompleteRuns: string[];
+  /** Set when checks needed more trials than the runs have: what to do about it. */
+  tooFewTrials: string | null;
   /** What limits the gate's verdict (e.g. too few trials to ever be significant). */
   caveats: string[];
   comparison: Comparison;
@@ -42,6 +53,16 @@ export interface GateOptions {
   toolVersion?: string;
   /** Compare every metric, not only the gated ones (for --out reports). */
   allMetrics?: boolean;
+}
+
+interface Pending {
+  check: GateCheck;
+  definition: MetricDefinition;
+  metric: MetricComparison;
+  limit: number;
+  relative: boolean;
+  significant: boolean;
+  worse: boolean;
 }
 
 export function evaluateGate(
@@ -57,11 +78,14 @@ export function evaluateGate(
     metricIds: options.allMetrics ? undefined : metricIds,
     alpha: gate.alpha,
     minTrials: gate.minTrials,
-    jobLevelFallback: gate.jobLevelFallback,
   });
+  const settings = comparison.settings;
+  const nb = baseline.run.trials.length;
+  const nc = candidate.run.trials.length;
+  const enough = nb >= gate.minTrials && nc >= gate.minTrials;
   const byId = new Map(comparison.metrics.map((metric) => [metric.id, metric]));
   const checks: GateCheck[] = [];
-  const pending: Array<{ check: GateCheck; worse: boolean; significant: boolean }> = [];
+  const pending: Pending[] = [];
 
   // 1. Relative and increase checks: how much worse, and the one-sided p-value.
   const rules = [
@@ -91,6 +115,7 @@ export function evaluateGate(
       rule: rulePart + (rule.significant ? ' (fails only if significant)' : ''),
       observed: '',
       status: 'notMeasured',
+      reason: 'notMeasured',
       message: `${metric.label} was not measured on both sides.`,
       pValue: null,
       adjustedPValue: null,
@@ -104,25 +129,57 @@ export function evaluateGate(
         ? metric.estimate
         : -metric.estimate;
     check.observed = rule.relative ? `${signed(worseBy)}% worse` : `${points(worseBy)} higher`;
-    check.pValue = oneSidedP(metric, lowerBetter ? 'greater' : 'less');
-    pending.push({ check, worse: worseBy > rule.limit, significant: rule.significant });
+    // The gate tests trials only: job-level p-values are overconfident (docs/compare.md).
+    if (rule.significant && enough) check.pValue = oneSidedP(metric, lowerBetter);
+    pending.push({
+      check,
+      definition,
+      metric,
+      limit: rule.limit,
+      relative: rule.relative,
+      significant: rule.significant,
+      worse: worseBy > rule.limit,
+    });
   }
 
-  // 2. Holm over the checks that ask for significance, then each status.
-  const tested = pending.filter((entry) => entry.significant);
+  // 2. Holm over the checks that ask for significance, then the shared verdict rule.
+  const tested = pending.filter((entry) => entry.check.pValue !== null);
   holmAdjust(tested.map((entry) => entry.check.pValue)).forEach((p, index) => {
     tested[index].check.adjustedPValue = p;
   });
-  for (const { check, worse, significant } of pending) {
+  for (const entry of pending) {
+    const { check, definition, metric } = entry;
     const p = check.adjustedPValue;
-    if (!worse) {
+    const { verdict, reason } = judge(
+      {
+        kind: definition.kind,
+        better: definition.better,
+        estimate: metric.estimate,
+        interval: null,
+        baselineTrials: metric.baseline.trialValues,
+        candidateTrials: metric.candidate.trialValues,
+        enoughTrials: enough,
+        significant: entry.significant && p !== null ? p < gate.alpha : null,
+        pointJudged: !entry.significant,
+      },
+      {
+        band: limitAsBand(entry),
+        decisiveRatio: settings.decisiveRatio,
+        decisiveDifference: settings.decisiveDifference,
+      },
+    );
+    check.reason = reason;
+    if (reason === 'tooFewTrials') {
+      check.status = 'inconclusive';
+      check.message =
+        `${check.observed}; not judged: ${nb} vs ${nc} trial(s), and this check needs at ` +
+        `least ${gate.minTrials} per side (one run cannot show how much the next differs).`;
+    } else if (!entry.worse) {
       check.status = 'pass';
       check.message = `${check.observed}: within the limit.`;
-    } else if (!significant || (p !== null && p < gate.alpha)) {
+    } else if (verdict === 'regressed') {
       check.status = 'fail';
-      check.message =
-        `${check.observed}, limit ${check.rule}` +
-        (significant ? `; significant (Holm-adjusted one-sided p = ${fmtP(p)}).` : '.');
+      check.message = `${check.observed}, limit ${check.rule}${because(reason, p, settings)}.`;
     } else {
       check.status = 'inconclusive';
       check.message =
@@ -131,7 +188,7 @@ export function evaluateGate(
     }
   }
 
-  // 3. Absolute limits on the candidate's merged summary.
+  // 3. Absolute limits on the candidate's merged summary: judged on any number of trials.
   for (const [id, limit] of Object.entries(gate.absolute)) {
     const definition = metricById(id);
     if (!definition) continue;
@@ -144,6 +201,7 @@ export function evaluateGate(
       rule,
       observed: value === null ? 'not measured' : show(value, definition.unit),
       status: 'notMeasured',
+      reason: null,
       message: `${definition.label} was not measured in the candidate run.`,
       pValue: null,
       adjustedPValue: null,
@@ -156,49 +214,117 @@ export function evaluateGate(
     checks.push(check);
   }
 
-  // 4. Exit code: an incomplete run outranks a regression, since its numbers are partial.
+  // 4. Exit code: an incomplete run outranks a regression, since its numbers are partial;
+  // a broken threshold outranks checks that could not be judged.
   const incompleteRuns = [baseline, candidate]
     .filter((loaded) => !loaded.run.complete)
     .map((loaded) => `${loaded.source} (${loaded.run.stopReason})`);
-  const undecided = (status: CheckStatus) =>
-    (status === 'inconclusive' || status === 'notMeasured') && gate.onInconclusive === 'fail';
-  const failed = checks.some((check) => check.status === 'fail' || undecided(check.status));
-  const exitCode = incompleteRuns.length > 0 ? 3 : failed ? 1 : 0;
-  const caveats = gateCaveats(comparison, tested.length, gate.alpha);
-  return { exitCode, passed: exitCode === 0, checks, incompleteRuns, caveats, comparison };
+  const unjudged = checks.filter((check) => check.reason === 'tooFewTrials');
+  const tooFewTrials =
+    unjudged.length > 0
+      ? `${unjudged.map((check) => check.name).join(', ')} need at least ${gate.minTrials} ` +
+        `trials per side; the runs have ${nb} (baseline) and ${nc} (candidate). Run ` +
+        `\`ocrbench run --trials ${Math.max(gate.minTrials, 5)}\` (or \`ocrbench ab --trials ` +
+        `${Math.max(gate.minTrials, 5)}\`), or gate on absolute limits only (set those checks ` +
+        'to null), or set `tooFewTrials: pass` to let them pass unjudged.'
+      : null;
+  const undecided = (check: GateCheck) =>
+    (check.status === 'inconclusive' || check.status === 'notMeasured') &&
+    check.reason !== 'tooFewTrials' &&
+    gate.onInconclusive === 'fail';
+  const failed = checks.some((check) => check.status === 'fail' || undecided(check));
+  const exitCode =
+    incompleteRuns.length > 0
+      ? 3
+      : failed
+        ? 1
+        : tooFewTrials !== null && gate.tooFewTrials === 'error'
+          ? 2
+          : 0;
+  const caveats = gateCaveats(comparison, tested.length, gate.alpha, settings.decisiveRatio);
+  if (tooFewTrials !== null && gate.tooFewTrials === 'pass') {
+    caveats.unshift(`gate: NOT JUDGED (tooFewTrials: pass): ${tooFewTrials}`);
+  }
+  return {
+    exitCode,
+    passed: exitCode === 0,
+    checks,
+    incompleteRuns,
+    tooFewTrials,
+    caveats,
+    comparison,
+  };
+}
+
+/**
+ * The check's limit as the verdict rule's band, so "beyond the band" is exactly "worse than
+ * the limit": 1 + L for slower latency, 1 - L for lower throughput (= 1 / (1 + L/(1-L))).
+ */
+function limitAsBand(entry: Pending): number {
+  if (!entry.relative) return entry.limit;
+  const fraction = entry.limit / 100;
+  if (entry.definition.better === 'lower') return fraction;
+  return fraction >= 1 ? Number.POSITIVE_INFINITY : fraction / (1 - fraction);
+}
+
+function because(
+  reason: VerdictReason,
+  p: number | null,
+  settings: { decisiveRatio: number; decisiveDifference: number },
+): string {
+  if (reason === 'significant') return `; significant (Holm-adjusted one-sided p = ${fmtP(p)})`;
+  if (reason === 'decisive') {
+    return (
+      `; decisive: every candidate trial is beyond every baseline trial by more than ` +
+      `x${settings.decisiveRatio} (${points(settings.decisiveDifference)} for rates)`
+    );
+  }
+  return '';
 }
 
 /**
  * The comparison's caveats minus its own power notes (they concern compare's two-sided
  * families), plus the gate's: can any outcome of these trial counts be significant?
  */
-function gateCaveats(comparison: Comparison, significanceChecks: number, alpha: number) {
+function gateCaveats(
+  comparison: Comparison,
+  significanceChecks: number,
+  alpha: number,
+  decisiveRatio: number,
+) {
   const result = comparison.caveats
     .filter((caveat) => caveat.code !== 'no-power')
     .map((caveat) => `${caveat.source}: ${caveat.message}`);
   const nb = comparison.baseline.trials;
   const nc = comparison.candidate.trials;
-  if (comparison.basis === 'trials' && significanceChecks > 0) {
+  if (significanceChecks > 0) {
     const smallest = smallestPValue(nb, nc, 'greater');
     if (smallest * significanceChecks >= alpha) {
       result.push(
         `gate: with ${nb} vs ${nc} trials no one-sided p-value can fall below ` +
           `${(alpha / significanceChecks).toPrecision(2)} (alpha ${alpha} over ` +
-          `${significanceChecks} checks), so significance checks can never fail; ` +
-          'run 5 or more trials per side.',
+          `${significanceChecks} checks), so significance checks can fail only on a decisive ` +
+          `change (every trial beyond x${decisiveRatio}); run ` +
+          `${trialsNeeded(significanceChecks, alpha)} or more trials per side.`,
       );
     }
   }
   return result;
 }
 
-/** One-sided p for "candidate is worse"; job-level falls back to the two-sided p. */
-function oneSidedP(metric: MetricComparison, direction: 'greater' | 'less'): number | null {
-  if (metric.basis === 'jobs') return metric.pValue;
+/** Fewest equal trial counts per side at which a one-sided rank test can pass Holm. */
+function trialsNeeded(checks: number, alpha: number): number {
+  let trials = 2;
+  while (smallestPValue(trials, trials, 'greater') * checks >= alpha) trials++;
+  return trials;
+}
+
+/** One-sided rank-test p for "candidate is worse", over the trials. */
+function oneSidedP(metric: MetricComparison, lowerBetter: boolean): number | null {
   const b = metric.baseline.trialValues;
   const c = metric.candidate.trialValues;
-  if (metric.pValue === null || b.length === 0 || c.length === 0) return null;
-  return mannWhitneyPValue(b, c, direction);
+  if (metric.basis !== 'trials' || b.length === 0 || c.length === 0) return null;
+  return mannWhitneyPValue(b, c, lowerBetter ? 'greater' : 'less');
 }
 
 function signed(value: number): string {

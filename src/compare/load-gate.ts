@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { RunFile } from '../record/run-file.ts';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { OcrbenchError } from '../util/errors.ts';
 import { ALL_METRIC_IDS, gateSchema, type GateFile } from './gate-schema.ts';
 
-/** Reads and strictly validates a gate file; errors name the file, line and field. */
+/**
+ * Reads and strictly validates a gate file; errors name the file, line and field. A
+ * scenario file is accepted too: its `gate:` section is used (defaults when it has none).
+ */
 export async function loadGateFile(file: string): Promise<GateFile> {
   let text: string;
   try {
@@ -30,20 +35,31 @@ export function parseGateText(text: string, file: string): GateFile {
       `${file}:${line}: not valid YAML/JSON: ${first.message.split('\n')[0]}. Fix that line.`,
     );
   }
-  const value: unknown = document.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  const whole: unknown = document.toJS() ?? {};
+  if (typeof whole !== 'object' || whole === null || Array.isArray(whole)) {
     throw new OcrbenchError(
       'E_GATE_FILE',
       `${file}: a gate file is a mapping (alpha, relative, increase, absolute ...); ` +
         'see docs/compare.md.',
     );
   }
+  // A scenario (it has `load` and `dataset`): its `gate:` section, paths prefixed by `gate`.
+  const scenario = isScenario(whole);
+  const prefix = scenario ? ['gate'] : [];
+  const value = scenario ? ((whole as Record<string, unknown>).gate ?? {}) : whole;
   const result = gateSchema.safeParse(value);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => describe(issue, file, document, lineCounter));
+    const lines = result.error.issues.map((issue) =>
+      describe(issue, file, document, lineCounter, prefix),
+    );
     throw new OcrbenchError('E_GATE_FILE', lines.join('\n'));
   }
   return result.data;
+}
+
+/** A scenario file rather than a gate file: scenarios always have `load` and `dataset`. */
+export function isScenario(value: object): boolean {
+  return 'load' in value && 'dataset' in value;
 }
 
 function describe(
@@ -51,13 +67,15 @@ function describe(
   file: string,
   document: Document,
   lineCounter: LineCounter,
+  prefix: string[],
 ): string {
-  const path = issue.path.map(String);
+  const path = [...prefix, ...issue.path.map(String)];
   const where = `${file}:${lineOf(document, lineCounter, path)}`;
   const field = path.length > 0 ? `field \`${path.join('.')}\`` : 'top level';
   if (issue.code === 'unrecognized_keys') {
     const known =
-      path.length === 1 && ['relative', 'increase', 'absolute'].includes(path[0])
+      path.length === prefix.length + 1 &&
+      ['relative', 'increase', 'absolute'].includes(path[prefix.length])
         ? `metric ids are: ${ALL_METRIC_IDS.join(', ')}`
         : 'see docs/compare.md for the fields';
     return `${where}: ${field}: unknown key(s) ${issue.keys.join(', ')}; ${known}.`;
@@ -76,4 +94,27 @@ function lineOf(document: Document, lineCounter: LineCounter, path: string[]): n
     if (range) return lineCounter.linePos(range[0]).line;
   }
   return 1;
+}
+
+/**
+ * The gate section of the scenario a run was made with, when that file is still where the
+ * run found it (relative to the current folder) and unchanged (same sha256); else null.
+ */
+export async function gateFromRunScenario(
+  run: RunFile,
+): Promise<{ file: GateFile; source: string } | null> {
+  let text: string;
+  try {
+    text = await readFile(run.scenario.file, 'utf8');
+  } catch {
+    return null;
+  }
+  if (createHash('sha256').update(text).digest('hex') !== run.scenario.sha256) return null;
+  const document = parseDocument(text, { prettyErrors: false });
+  const value: unknown = document.errors.length > 0 ? null : document.toJS();
+  if (typeof value !== 'object' || value === null || !('gate' in value)) return null;
+  return {
+    file: parseGateText(text, run.scenario.file),
+    source: `the gate section of ${run.scenario.file} (the candidate's scenario)`,
+  };
 }

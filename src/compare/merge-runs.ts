@@ -1,12 +1,5 @@
-import { mergeStages, sumCounts } from '../record/summary.ts';
-import type {
-  AccuracySummary,
-  Caveat,
-  JobCounts,
-  RunFile,
-  SizeClassResult,
-  TrialResult,
-} from '../record/run-file.ts';
+import { summarise } from '../record/summary.ts';
+import type { Caveat, RunFile, TrialResult } from '../record/run-file.ts';
 
 /**
  * Merging: `ocrbench ab` runs one trial at a time, alternating baseline and candidate, and
@@ -16,30 +9,9 @@ import type {
 export type RunSummary = RunFile['summary'];
 
 export function summarizeTrials(trials: TrialResult[]): RunSummary {
-  const durationSeconds = trials.reduce((sum, trial) => sum + trial.durationSeconds, 0);
-  const jobs = sumCounts(trials.map((trial) => trial.jobs));
-  const sizeClasses = new Set(trials.flatMap((trial) => Object.keys(trial.bySizeClass)));
-  const bySizeClass: Record<string, SizeClassResult> = {};
-  for (const name of sizeClasses) {
-    const parts = trials.map((trial) => trial.bySizeClass[name]).filter(Boolean);
-    bySizeClass[name] = {
-      jobs: sumCounts(parts.map((part) => part.jobs)),
-      stages: mergeStages(parts.map((part) => part.stages)),
-      accuracy: mergeAccuracy(parts.map((part) => part.accuracy)),
-    };
-  }
-  return {
-    startedAt: trials[0]?.startedAt ?? new Date(0).toISOString(),
-    endedAt: trials[trials.length - 1]?.endedAt ?? new Date(0).toISOString(),
-    durationSeconds,
-    warmupJobs: trials.reduce((sum, trial) => sum + trial.warmupJobs, 0),
-    jobs,
-    throughput: mergeThroughput(trials, jobs, durationSeconds),
-    stages: mergeStages(trials.map((trial) => trial.stages)),
-    bySizeClass,
-    accuracy: mergeAccuracy(trials.map((trial) => trial.accuracy)),
-    caveats: uniqueCaveats(trials.flatMap((trial) => trial.caveats)),
-  };
+  // The same summary a multi-trial run writes: counts summed, histograms merged, CER
+  // pooled exactly (total edits / total reference characters) when the trials record them.
+  return summarise(trials, []);
 }
 
 /**
@@ -86,53 +58,6 @@ export function mergeJobLogs(logs: string[], trialsPerRun: number[]): string {
     offset += trialsPerRun[runIndex];
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-function mergeThroughput(trials: TrialResult[], jobs: JobCounts, seconds: number) {
-  // Series laid end to end: trial 2's second 0 follows trial 1's last second.
-  const series = {
-    tSeconds: [] as number[],
-    submitted: [] as number[],
-    completed: [] as number[],
-    failed: [] as number[],
-  };
-  let offset = 0;
-  for (const trial of trials) {
-    const s = trial.throughput.series;
-    series.tSeconds.push(...s.tSeconds.map((t) => t + offset));
-    series.submitted.push(...s.submitted);
-    series.completed.push(...s.completed);
-    series.failed.push(...s.failed);
-    offset += trial.durationSeconds;
-  }
-  return {
-    submittedPerSecond: seconds > 0 ? jobs.submitted / seconds : 0,
-    completedPerSecond: seconds > 0 ? jobs.completed / seconds : 0,
-    series,
-  };
-}
-
-function mergeAccuracy(parts: Array<AccuracySummary | null>): AccuracySummary | null {
-  const present = parts.filter((part): part is AccuracySummary => part !== null);
-  if (present.length === 0) return null;
-  const checked = present.reduce((sum, part) => sum + part.jobsChecked, 0);
-  // Weighted by checked jobs: run.json keeps no reference character totals per trial.
-  // TODO(compare): weight by reference characters once run.json records them per trial.
-  const weighted = (pick: (part: AccuracySummary) => number) =>
-    checked > 0
-      ? present.reduce((sum, part) => sum + pick(part) * part.jobsChecked, 0) / checked
-      : 0;
-  return {
-    cer: weighted((part) => part.cer),
-    wer: weighted((part) => part.wer),
-    jobsChecked: checked,
-    jobsWithoutTruth: present.reduce((sum, part) => sum + part.jobsWithoutTruth, 0),
-    emptyResults: present.reduce((sum, part) => sum + part.emptyResults, 0),
-    worst: present
-      .flatMap((part) => part.worst)
-      .sort((a, b) => b.cer - a.cer)
-      .slice(0, 10),
-  };
 }
 
 function uniqueCaveats(caveats: Caveat[]): Caveat[] {

@@ -30,8 +30,19 @@ export interface MetricDefinition {
   /** The stage for latency metrics, used by the job-level fallback. */
   stage?: StageName;
   percentile?: number;
+  /**
+   * Judged on its point estimate against the no-change band, without a significance test:
+   * the character error rate. The same documents give the same text whatever the machine
+   * is doing, so it has no run-to-run noise to test against (docs/compare.md).
+   */
+  pointJudged?: boolean;
   /** null when the trial did not measure it (stage absent, no ground truth). */
   value(trial: TrialLike): number | null;
+  /**
+   * Weight of the trial when a side's trials are pooled (CER: its reference characters,
+   * so the pooled value is total edits / total characters); null when not recorded.
+   */
+  weight?(trial: TrialLike): number | null;
 }
 
 function rate(jobs: JobCounts, count: number): number | null {
@@ -115,7 +126,9 @@ export const METRICS: readonly MetricDefinition[] = [
     kind: 'difference',
     better: 'lower',
     family: 'primary',
+    pointJudged: true,
     value: (trial) => trial.accuracy?.cer ?? null,
+    weight: (trial) => trial.accuracy?.referenceChars ?? null,
   },
 ];
 
@@ -123,6 +136,21 @@ export const METRIC_IDS = METRICS.map((metric) => metric.id);
 
 export function metricById(id: string): MetricDefinition | undefined {
   return METRICS.find((metric) => metric.id === id);
+}
+
+/**
+ * Each trial's weight for pooling, when the metric has weights and every trial records a
+ * positive one; otherwise null and the trials weigh alike.
+ */
+export function trialWeights(metric: MetricDefinition, trials: TrialLike[]): number[] | null {
+  if (!metric.weight) return null;
+  const weights: number[] = [];
+  for (const trial of trials) {
+    const weight = metric.weight(trial);
+    if (weight === null || !Number.isFinite(weight) || weight <= 0) return null;
+    weights.push(weight);
+  }
+  return weights;
 }
 
 /** The metric's value in each trial; null when any trial lacks it. */

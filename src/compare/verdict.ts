@@ -1,43 +1,122 @@
 import type { Interval } from './bootstrap.ts';
 import type { Conclusion, MetricComparison, Verdict } from './comparison.ts';
-import type { MetricDefinition } from './metrics.ts';
+import type { Better, MetricKind } from './metrics.ts';
 
 /**
- * A verdict needs both a significant (Holm-adjusted) test and an interval that excludes
- * "no change". Without significance, a narrow interval inside the equivalence band means
- * "no change"; anything wider means the trials cannot tell, and we say so.
+ * The one verdict rule of `compare` and `gate`. They differ only in the question the test
+ * answers (compare: two-sided, Holm over each family of metrics; gate: one-sided "worse",
+ * Holm over its significance checks) and in the band (compare: the no-change band; gate:
+ * the check's limit). Rules, first match wins:
+ *
+ * 1. not measured on both sides: inconclusive;
+ * 2. a ratio metric (latency, throughput) with fewer than `minTrials` trials on a side:
+ *    inconclusive, since one run's jobs cannot show how much the next run would differ;
+ * 3. point-judged (CER, or a gate check without `significant`): beyond the band is a
+ *    change, inside it none;
+ * 4. decisive: every candidate trial beyond every baseline trial by more than the decisive
+ *    margin (x1.5 for ratios, 5 points for rates): a change no interval can explain away;
+ * 5. significant (trial basis only): the caller's test is significant: a change;
+ * 6. the interval (trial basis only) lies inside the band: no change;
+ * 7. otherwise inconclusive: the trials cannot tell.
  */
-export function verdictFor(
-  metric: MetricDefinition,
-  estimate: number | null,
-  interval: Interval | null,
-  adjustedPValue: number | null,
-  alpha: number,
-  equivalence: number,
-): Verdict {
-  if (estimate === null || !Number.isFinite(estimate)) return 'inconclusive';
-  const none = metric.kind === 'ratio' ? 1 : 0;
-  const excludesNone = interval !== null && (interval.low > none || interval.high < none);
-  if (adjustedPValue !== null && adjustedPValue < alpha && excludesNone) {
-    const higher = estimate > none;
-    return higher === (metric.better === 'higher') ? 'improved' : 'regressed';
-  }
-  if (interval === null) {
-    // A point estimate alone (e.g. job-level CER): "no change" only if it is inside the band.
-    return Math.abs(estimate - none) <= bandHalfWidth(metric, equivalence, estimate)
-      ? 'noChange'
-      : 'inconclusive';
-  }
-  const [low, high] =
-    metric.kind === 'ratio'
-      ? [1 / (1 + equivalence), 1 + equivalence]
-      : [-equivalence, equivalence];
-  return interval.low >= low && interval.high <= high ? 'noChange' : 'inconclusive';
+export type VerdictReason =
+  | 'notMeasured'
+  | 'tooFewTrials'
+  | 'point'
+  | 'decisive'
+  | 'significant'
+  | 'equivalent'
+  | 'undecided';
+
+export interface Evidence {
+  kind: MetricKind;
+  better: Better;
+  /** Ratio (candidate / baseline) or difference (candidate - baseline); null: not measured. */
+  estimate: number | null;
+  /** Interval of the estimate; only trial-basis intervals count towards "no change". */
+  interval: Interval | null;
+  baselineTrials: readonly number[];
+  candidateTrials: readonly number[];
+  /** Both sides have at least `minTrials` trials, so trial-level statistics apply. */
+  enoughTrials: boolean;
+  /** The caller's significance test rejected "no change"; null when not tested. */
+  significant: boolean | null;
+  /** Judge the point estimate against the band, without a test (rule 3). */
+  pointJudged: boolean;
 }
 
-function bandHalfWidth(metric: MetricDefinition, equivalence: number, estimate: number): number {
-  if (metric.kind === 'difference') return equivalence;
-  return estimate < 1 ? 1 - 1 / (1 + equivalence) : equivalence;
+export interface Criteria {
+  /** Half-width of the no-change band: a fraction for ratios (0.05 = 1/1.05 .. 1.05), points. */
+  band: number;
+  decisiveRatio: number;
+  decisiveDifference: number;
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  reason: VerdictReason;
+}
+
+export function judge(evidence: Evidence, criteria: Criteria): Judgement {
+  const { estimate, kind } = evidence;
+  const none = kind === 'ratio' ? 1 : 0;
+  const changed = (higher: boolean): Verdict =>
+    higher === (evidence.better === 'higher') ? 'improved' : 'regressed';
+  if (estimate === null || !Number.isFinite(estimate)) {
+    return { verdict: 'inconclusive', reason: 'notMeasured' };
+  }
+  if (kind === 'ratio' && !evidence.enoughTrials) {
+    return { verdict: 'inconclusive', reason: 'tooFewTrials' };
+  }
+  if (evidence.pointJudged) {
+    const [low, high] = band(kind, criteria.band);
+    if (estimate > high || estimate < low) return { verdict: changed(estimate > none), reason: 'point' };
+    return { verdict: 'noChange', reason: 'point' };
+  }
+  const decisive = decisiveDirection(evidence, criteria);
+  if (decisive !== null) return { verdict: changed(decisive === 'higher'), reason: 'decisive' };
+  if (!evidence.enoughTrials) return { verdict: 'inconclusive', reason: 'tooFewTrials' };
+  if (evidence.significant === true && estimate !== none) {
+    return { verdict: changed(estimate > none), reason: 'significant' };
+  }
+  if (evidence.interval) {
+    const [low, high] = band(kind, criteria.band);
+    if (evidence.interval.low >= low && evidence.interval.high <= high) {
+      return { verdict: 'noChange', reason: 'equivalent' };
+    }
+  }
+  return { verdict: 'inconclusive', reason: 'undecided' };
+}
+
+/** The no-change band: 1/(1+e) .. 1+e for ratios (symmetric in log scale), -e .. e else. */
+export function band(kind: MetricKind, halfWidth: number): [number, number] {
+  return kind === 'ratio' ? [1 / (1 + halfWidth), 1 + halfWidth] : [-halfWidth, halfWidth];
+}
+
+/**
+ * 'higher' when the smallest candidate trial exceeds the largest baseline trial by the
+ * decisive margin, 'lower' for the mirror image, else null. Ratios need `enoughTrials`
+ * (rule 2 returned earlier otherwise); rates are counts of jobs and may be judged from one
+ * trial per side.
+ */
+function decisiveDirection(evidence: Evidence, criteria: Criteria): 'higher' | 'lower' | null {
+  const b = evidence.baselineTrials;
+  const c = evidence.candidateTrials;
+  if (b.length === 0 || c.length === 0) return null;
+  const bMin = Math.min(...b);
+  const bMax = Math.max(...b);
+  const cMin = Math.min(...c);
+  const cMax = Math.max(...c);
+  if (evidence.kind === 'ratio') {
+    const r = criteria.decisiveRatio;
+    if (bMax > 0 && cMin > bMax * r) return 'higher';
+    if (bMin > 0 && cMax * r < bMin) return 'lower';
+    return null;
+  }
+  const d = criteria.decisiveDifference;
+  if (cMin - bMax > d) return 'higher';
+  if (bMin - cMax > d) return 'lower';
+  return null;
 }
 
 /** The overall verdict rests on the primary metrics only. */

@@ -2,7 +2,8 @@ import type { GateResult } from '../compare/gate.ts';
 
 /**
  * JUnit XML for CI systems: one test case per gate check, a failure element for a broken
- * threshold, `skipped` for an undecided one, an error for an incomplete run.
+ * threshold, `skipped` for an undecided one, an error for an incomplete run and for relative
+ * checks that too few trials could not judge (exit code 2).
  */
 export function gateJunit(result: GateResult, suiteName = 'ocrbench gate'): string {
   const cases: string[] = [];
@@ -32,7 +33,15 @@ export function gateJunit(result: GateResult, suiteName = 'ocrbench gate'): stri
       '    </testcase>',
     );
   }
-  const errors = result.incompleteRuns.length;
+  const tooFew = result.exitCode === 2 && result.tooFewTrials !== null;
+  if (tooFew) {
+    cases.push(
+      '    <testcase classname="ocrbench.gate" name="enough trials">',
+      `      <error message="${xml(result.tooFewTrials ?? '')}" type="too-few-trials" />`,
+      '    </testcase>',
+    );
+  }
+  const errors = result.incompleteRuns.length + (tooFew ? 1 : 0);
   const tests = result.checks.length + errors;
   const { baseline, candidate } = result.comparison;
   const attributes =

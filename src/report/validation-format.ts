@@ -34,6 +34,14 @@ export const VERDICT_WORDS: Record<Verdict, string> = {
   inconclusive: 'inconclusive',
 };
 
+/** The verdict with how it was reached when that is not the usual test: "REGRESSED (decisive)". */
+export function verdictLabel(metric: Pick<MetricComparison, 'verdict' | 'verdictReason'>) {
+  const words = VERDICT_WORDS[metric.verdict];
+  if (metric.verdictReason === 'decisive') return `${words} (decisive)`;
+  if (metric.verdictReason === 'tooFewTrials') return `${words} (too few trials)`;
+  return words;
+}
+
 function signedPoints(fraction: number): string {
   const points = fraction * 100;
   // Avoid "-0.00" for a zero difference.

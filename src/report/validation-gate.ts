@@ -8,14 +8,16 @@ const MARK: Record<CheckStatus, string> = {
   notMeasured: 'not measured',
 };
 
+const HEADLINES: Record<GateResult['exitCode'], string> = {
+  0: 'passed',
+  1: 'FAILED: the candidate regressed',
+  2: 'could not judge: too few trials for the relative checks',
+  3: 'could not judge: a run is incomplete',
+};
+
 export function gateMarkdown(result: GateResult): string {
   const { baseline, candidate } = result.comparison;
-  const headline =
-    result.exitCode === 0
-      ? 'passed'
-      : result.exitCode === 3
-        ? 'could not judge: a run is incomplete'
-        : 'FAILED: the candidate regressed';
+  const headline = HEADLINES[result.exitCode];
   const out = [
     `### ocrbench gate ${headline}`,
     '',
@@ -26,11 +28,16 @@ export function gateMarkdown(result: GateResult): string {
     '|---|---|---|---|',
     ...result.checks.map(
       (check) =>
-        `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` + `${MARK[check.status]} |`,
+        `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` +
+        `${check.reason === 'tooFewTrials' ? 'not judged (too few trials)' : MARK[check.status]} |`,
     ),
     '',
   ];
   for (const run of result.incompleteRuns) out.push(`- Incomplete run: ${run}`);
+  if (result.tooFewTrials !== null) {
+    const what = result.exitCode === 2 ? '**Too few trials (exit 2)**' : '**Not judged**';
+    out.push(`- ${what}: ${result.tooFewTrials}`);
+  }
   const notes = result.checks.filter((check) => check.status !== 'pass');
   for (const check of notes) out.push(`- ${check.name}: ${check.message}`);
   result.caveats.forEach((caveat, index) => out.push(`- Caveat ${index + 1}: ${caveat}`));

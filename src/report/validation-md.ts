@@ -4,7 +4,7 @@ import {
   formatInterval,
   formatP,
   formatValue,
-  VERDICT_WORDS,
+  verdictLabel,
 } from './validation-format.ts';
 
 /**
@@ -61,7 +61,7 @@ export function validationMarkdown(comparison: Comparison): string {
   out.push('## Verdicts', '');
   for (const metric of comparison.metrics.filter((m) => m.family === 'primary')) {
     out.push(
-      `- **${metric.label}**: ${VERDICT_WORDS[metric.verdict]} ` +
+      `- **${metric.label}**: ${verdictLabel(metric)} ` +
         `(${formatChange(metric)}, ${confidence}% interval ${formatInterval(metric)})` +
         note(metric.footnotes),
     );
@@ -71,7 +71,7 @@ export function validationMarkdown(comparison: Comparison): string {
   );
   for (const metric of secondary) {
     out.push(
-      `- ${metric.label} (secondary): ${VERDICT_WORDS[metric.verdict]} ` +
+      `- ${metric.label} (secondary): ${verdictLabel(metric)} ` +
         `(${formatChange(metric)})${note(metric.footnotes)}`,
     );
   }
@@ -92,12 +92,19 @@ export function validationMarkdown(comparison: Comparison): string {
         `${formatValue(metric.baseline.value, metric.unit)} | ` +
         `${formatValue(metric.candidate.value, metric.unit)} | ${formatChange(metric)} | ` +
         `${formatInterval(metric)} | ${formatP(metric.adjustedPValue)} | ` +
-        `${VERDICT_WORDS[metric.verdict]}${note(metric.footnotes)} |`,
+        `${verdictLabel(metric)}${note(metric.footnotes)} |`,
     );
   }
   out.push('');
 
   out.push('## Method', '');
+  const decisive =
+    `A change is also called when it is decisive: every candidate trial beyond every ` +
+    `baseline trial by more than x${settings.decisiveRatio} (latency, throughput; needs ` +
+    `${settings.minTrials} trials per side) or ${settings.decisiveDifference * 100} points ` +
+    '(error, lost and timed-out rates). The character error rate is judged on its value ' +
+    `against the +/-${settings.differenceEquivalence * 100}-point band, without a test: ` +
+    'the same documents give the same text whatever the machine is doing.';
   if (comparison.basis === 'trials') {
     out.push(
       `Each trial is one independent sample. For every metric the trial values of each side ` +
@@ -107,14 +114,16 @@ export function validationMarkdown(comparison: Comparison): string {
         `corrected within the primary and the secondary metrics (alpha ${settings.alpha}). ` +
         'A verdict needs a significant test and an interval that excludes no change; ' +
         `"no change" needs the interval inside +/-${settings.ratioEquivalence * 100}% ` +
-        `(${settings.differenceEquivalence * 100} points for rates).`,
+        `(${settings.differenceEquivalence * 100} points for rates). ${decisive}`,
     );
   } else {
     out.push(
-      'Too few trials for trial-level statistics, so jobs (and seconds, for throughput) ' +
-        'were treated as samples: percentile bootstrap for latency, permutation test for ' +
-        'throughput, two-proportion test for rates. These are not independent samples; ' +
-        'read the verdicts as hints.',
+      `Too few trials for trial-level statistics (${settings.minTrials} per side needed). ` +
+        'The intervals and p-values shown treat jobs (and seconds, for throughput) as ' +
+        'samples: percentile bootstrap for latency, permutation test for throughput, ' +
+        'two-proportion test for rates. Jobs of one run are not independent samples, so ' +
+        'these are hints only and give no verdict; latency and throughput stay ' +
+        `inconclusive. ${decisive}`,
     );
   }
   out.push('');

@@ -5,7 +5,7 @@ import {
   formatInterval,
   formatP,
   formatValue,
-  VERDICT_WORDS,
+  verdictLabel,
 } from './validation-format.ts';
 
 /** The comparison as a terminal table, for `ocrbench compare` on stdout. */
@@ -23,7 +23,7 @@ export function comparisonTable(comparison: Comparison): string {
       formatChange(metric),
       formatInterval(metric),
       formatP(metric.adjustedPValue),
-      VERDICT_WORDS[metric.verdict] + (marks ? ` ${marks}` : ''),
+      verdictLabel(metric) + (marks ? ` ${marks}` : ''),
     ]);
   }
   const { baseline, candidate } = comparison;

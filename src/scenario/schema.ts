@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { FAULT_NAMES } from '../target/options.ts';
+// The gate file's schema (it imports only the metric list, never the scenario: no cycle).
+import { gateSchema } from '../compare/gate-schema.ts';
 import { genericProfileSchema } from '../profiles/generic-config.ts';
 import { syncProfileSchema } from '../profiles/sync.ts';
 
@@ -201,7 +203,7 @@ export const scenarioSchema = z.strictObject({
   observe: observeSchema.default(() => observeSchema.parse({})),
   trials: count('Repetitions of the scenario; comparisons use trials as samples.').default(1),
   seed: z.number().int().default(1).describe('Seed of the upload mix and Poisson arrivals.'),
-  gate: z.unknown().optional().describe('Regression thresholds for `ocrbench gate`.'),
+  gate: gateSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
