@@ -7,6 +7,7 @@ import {
   recordMs,
   stageStats,
 } from '../src/record/histogram.ts';
+import { mergeStages } from '../src/record/summary.ts';
 
 describe('histograms', () => {
   it('round-trips losslessly through the run.json encoding', () => {
@@ -40,5 +41,30 @@ describe('histograms', () => {
     expect(stats.p95Ms).toBeLessThanOrEqual(stats.p99Ms);
     expect(stats.p99Ms).toBeLessThanOrEqual(stats.maxMs);
     expect(Math.abs(stats.maxMs - (1 + 996 * 3.7)) / (1 + 996 * 3.7)).toBeLessThan(0.001);
+  });
+
+  it('never reports a percentile above the max or below the min of a tiny histogram', () => {
+    // Three jobs: HDR puts p90..p99 at the top of the slowest job's bucket, 2050.047 ms,
+    // above the 2049.9 ms that job took.
+    const histogram = newHistogram();
+    for (const ms of [1234.567, 1500.3, 2049.9]) recordMs(histogram, ms);
+    expect(histogram.getValueAtPercentile(99) / 1000).toBeGreaterThan(2049.9);
+    const stats = stageStats(histogram);
+    expect(stats.minMs).toBe(1234.567);
+    expect(stats.maxMs).toBe(2049.9);
+    expect(stats.p90Ms).toBe(2049.9);
+    expect(stats.p95Ms).toBe(2049.9);
+    expect(stats.p99Ms).toBe(2049.9);
+    expect(stats.p50Ms).toBe(1501.183); // within its bucket (0.1%), below the max
+
+    // Merged through run.json's encoding, min and max stay exact and bound the percentiles.
+    const other = newHistogram();
+    recordMs(other, 1800.25);
+    const merged = mergeStages([{ endToEnd: stats }, { endToEnd: stageStats(other) }]).endToEnd!;
+    expect(merged.count).toBe(4);
+    expect(merged.minMs).toBe(1234.567);
+    expect(merged.maxMs).toBe(2049.9);
+    expect(merged.p99Ms).toBe(2049.9);
+    expect(merged.p50Ms).toBeLessThanOrEqual(merged.p90Ms);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getProfile } from '../src/profiles/index.ts';
 import { startFakeOcrServer, type FakeOcrServer } from './servers/fake-ocr-server.ts';
 import { contextFor, uploadFiles } from './servers/profile-driver.ts';
+import { driveEngine } from './helpers/drive-engine.ts';
 
 let server: FakeOcrServer | null = null;
 let context: ReturnType<typeof contextFor> | null = null;
@@ -80,5 +81,63 @@ describe('sync profile against the fake service', () => {
     // The fake sends 0.005 (seconds); read as ms it is 0.005 ms: the setting is applied.
     expect(outcome.kind === 'completed' && outcome.results[0].processingMs).toBeCloseTo(0.005, 9);
     expect(server!.stats.uploads[0].fields).toEqual({ lang: 'spa' });
+  });
+});
+
+describe('sync jobs through the load engine: upload is not OCR time', () => {
+  const syncLoad = (url: string) =>
+    driveEngine(url, {
+      target: { url, profile: 'sync' },
+      load: { model: 'closed', concurrency: 1, jobs: 4 },
+    });
+
+  it('with a processing time, upload is the request less processing', async () => {
+    // No server timestamps: processing_time (250 ms) is all the service says.
+    server = await startFakeOcrServer({ processingMs: 250, timestamps: false });
+    const { records, collector } = await syncLoad(server.url);
+    expect(records).toHaveLength(4);
+    for (const record of records) {
+      expect(record.fate).toBe('completed');
+      expect(record.processingMs).toBe(250);
+      expect(record.queueWaitMs).toBeUndefined();
+      expect(record.resultFetchMs).toBe(0);
+      expect(record.endToEndMs).toBeGreaterThanOrEqual(250);
+      expect(record.uploadMs).toBeCloseTo(record.endToEndMs! - 250, 6);
+      // A 64-byte upload on loopback: milliseconds, not the 250 ms of OCR.
+      expect(record.uploadMs).toBeLessThan(100);
+    }
+    expect(collector.stages().upload!.maxMs).toBeLessThan(100);
+    expect(collector.stages().processing!.p50Ms).toBeCloseTo(250, 0);
+  });
+
+  it('without one, the request cannot be split and stays upload', async () => {
+    server = await startFakeOcrServer({
+      processingMs: 150,
+      timestamps: false,
+      reportProcessingTime: false,
+    });
+    const { records } = await syncLoad(server.url);
+    for (const record of records) {
+      expect(record.processingMs).toBeUndefined();
+      expect(record.timingSource).toBeUndefined();
+      expect(record.uploadMs).toBe(record.endToEndMs);
+      expect(record.uploadMs).toBeGreaterThanOrEqual(149);
+    }
+  });
+
+  it('a processing time longer than the request is clamped to it and counted', async () => {
+    server = await startFakeOcrServer({
+      processingMs: 20,
+      timestamps: false,
+      misreport: () => ({ processing_time: 30 }),
+    });
+    const { records } = await syncLoad(server.url);
+    for (const record of records) {
+      expect(record.processingMs).toBe(record.endToEndMs);
+      expect(record.uploadMs).toBe(0);
+      expect(record.impossibleTimings).toEqual([
+        expect.stringMatching(/^processing 30000 ms > end-to-end \d+ ms$/),
+      ]);
+    }
   });
 });

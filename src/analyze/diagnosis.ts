@@ -1,5 +1,10 @@
-import { median } from 'simple-statistics';
-import type { JobRecord, RunFile, TrialResult } from '../record/run-file.ts';
+import { hdrSummary } from '../record/histogram.ts';
+import {
+  generatorJudged,
+  type JobRecord,
+  type RunFile,
+  type TrialResult,
+} from '../record/run-file.ts';
 import type { Diagnosis, Finding, Severity, StageBreakdown } from './diagnosis-types.ts';
 import {
   failureFinding,
@@ -56,9 +61,17 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
     contention: enough ? contention(measured) : null,
     processingP50Ms: processingMedian(measured),
     completedJobs: 0,
+    interrupted: false,
   };
-  const perTrial = run.trials.map((trial) => {
-    const trialContext = { ...context, completedJobs: trial.jobs.completed };
+  const perTrial = run.trials.map((trial, index) => {
+    const trialContext: ResourceContext = {
+      ...context,
+      completedJobs: trial.jobs.completed,
+      // Cut short: the queue's series ends before its backlog could drain.
+      interrupted:
+        trial.jobs.inFlight > 0 ||
+        (run.stopReason !== 'finished' && index === run.trials.length - 1),
+    };
     return [
       ...resourceFindings(trial, trialContext),
       ...optional(resultFilesFinding(trial, trialContext, overall)),
@@ -103,9 +116,10 @@ function optional(finding: Finding | null): Finding[] {
   return finding ? [finding] : [];
 }
 
+/** Processing p50 as run.json reports it (HDR), ms; null when no job measured it. */
 function processingMedian(jobs: JobRecord[]): number | null {
   const values = jobs.flatMap((job) => (job.processingMs === undefined ? [] : [job.processingMs]));
-  return values.length > 0 ? median(values) : null;
+  return values.length > 0 ? hdrSummary(values).p50 : null;
 }
 
 /** The size class whose median processing is furthest above its fastest job. */
@@ -117,7 +131,7 @@ function contention(jobs: JobRecord[]): ResourceContext['contention'] {
       .map((job) => job.processingMs as number);
     if (values.length < LIMITS.minimumJobs) continue;
     const fastestMs = Math.min(...values);
-    const p50Ms = median(values);
+    const p50Ms = hdrSummary(values).p50;
     const ratio = p50Ms / fastestMs;
     if (!worst || ratio > worst.ratio) worst = { ratio, sizeClass, p50Ms, fastestMs };
   }
@@ -188,12 +202,14 @@ function generatorFinding(run: RunFile, trial: TrialResult): Finding | null {
   const flagged = [...run.caveats, ...trial.caveats].some(
     (caveat) => caveat.code === 'generator-saturated',
   );
+  // Under a second after start-up is start-up itself: its CPU and loop delay are not load.
+  const judged = generatorJudged(health);
   const reasons = [
-    health.eventLoopDelayP99Ms >= LIMITS.generatorEventLoopP99Ms
+    judged && health.eventLoopDelayP99Ms >= LIMITS.generatorEventLoopP99Ms
       ? `event-loop delay p99 ${health.eventLoopDelayP99Ms.toFixed(0)} ms (>= ` +
         `${LIMITS.generatorEventLoopP99Ms} ms)`
       : null,
-    health.cpuPercent >= LIMITS.generatorCpuPercent
+    judged && health.cpuPercent >= LIMITS.generatorCpuPercent
       ? `ocrbench CPU ${health.cpuPercent.toFixed(0)}% (>= ${LIMITS.generatorCpuPercent}%)`
       : null,
     behindShare >= LIMITS.generatorBehindShare

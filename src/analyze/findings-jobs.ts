@@ -1,4 +1,5 @@
 import { median } from 'simple-statistics';
+import { hdrSummary } from '../record/histogram.ts';
 import type { JobCounts, JobRecord } from '../record/run-file.ts';
 import type { Finding, StageBreakdown, StageShare } from './diagnosis-types.ts';
 import { fitLine, format } from './series-math.ts';
@@ -107,7 +108,8 @@ export function processingTrendFinding(jobs: JobRecord[]): Finding | null {
   const spanSeconds = Math.max(...xs) - Math.min(...xs);
   const rise = slope * spanSeconds;
   if (rise < LIMITS.processingRiseFraction) return null;
-  const overallMedian = median(usable.map((job) => job.processingMs as number));
+  // Printed as "the median job": the HDR p50, as run.json reports processing.
+  const overallMedian = hdrSummary(usable.map((job) => job.processingMs as number)).p50;
   return {
     code: 'processing-trend-up',
     severity: 'warning',

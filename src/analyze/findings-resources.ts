@@ -13,6 +13,12 @@ export interface ResourceContext {
   /** Median processing time the jobs measured, ms; null when unknown. */
   processingP50Ms: number | null;
   completedJobs: number;
+  /**
+   * The trial was cut short (interrupted, target died, jobs left in flight): the queue's
+   * series ends before its backlog drained, so a queue that merely held the jobs in flight
+   * looks like one that grows.
+   */
+  interrupted: boolean;
 }
 
 /** Target CPU as a fraction of all cores, from the watched processes or else the host. */
@@ -49,7 +55,24 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
     rates !== null &&
     rates.addedPerSecond >= rates.consumedPerSecond * LIMITS.addOverConsumeRatio &&
     rates.pendingSlopePerSecond >= LIMITS.pendingSlopePerSecond;
-  if (rates && growing) {
+  if (rates && growing && context.interrupted) {
+    findings.push({
+      code: 'queue-growing',
+      severity: 'info',
+      title: 'The queue grew, but the run stopped before it could drain: growth is unproven',
+      evidence: [
+        `added ${format.rate(rates.addedPerSecond)} jobs/s, consumed ` +
+          `${format.rate(rates.consumedPerSecond)} jobs/s over ${rates.seconds.toFixed(0)} s`,
+        `pending ${rates.firstPending} -> ${rates.lastPending}, fitted ` +
+          `${format.rate(rates.pendingSlopePerSecond)} jobs/s`,
+        'the trial was interrupted: jobs still in the queue when it stopped count as added ' +
+          'and not consumed, as they would in a service that keeps up',
+      ],
+      suggestion:
+        'Rerun to the end (or longer) to tell a growing queue from the backlog of an ' +
+        'interrupted run.',
+    });
+  } else if (rates && growing) {
     findings.push({
       code: 'queue-growing',
       severity: 'critical',
@@ -69,9 +92,10 @@ export function resourceFindings(trial: TrialResult, context: ResourceContext): 
   }
 
   // 2. Saturated or underused workers while work waits.
-  const backlog = growing || context.queueWaitDominant;
+  const provenGrowth = growing && !context.interrupted;
+  const backlog = provenGrowth || context.queueWaitDominant;
   const cpu = cpuLoad(observations, context.cpus);
-  const backlogLine = growing
+  const backlogLine = provenGrowth
     ? 'the queue grows (see queue-growing)'
     : `queue wait is >= ${format.percent(LIMITS.dominantShare)} of end-to-end`;
   if (cpu && backlog && cpu.fraction >= LIMITS.saturatedCpuFraction) {

@@ -1,4 +1,4 @@
-import { quantile } from 'simple-statistics';
+import { hdrSummary } from '../record/histogram.ts';
 import type { JobRecord, StageMap } from '../record/run-file.ts';
 import type { DelayStage, StageBreakdown, StageShare } from './diagnosis-types.ts';
 
@@ -17,11 +17,11 @@ export function measuredJobs(jobs: JobRecord[]): JobRecord[] {
   );
 }
 
-function percentiles(values: number[]): { p50: number; p95: number; mean: number } {
-  if (values.length === 0) return { p50: 0, p95: 0, mean: 0 };
-  const [p50, p95] = quantile(values, [0.5, 0.95]);
-  return { p50, p95, mean: values.reduce((sum, value) => sum + value, 0) / values.length };
-}
+/**
+ * Percentiles by the HDR histogram run.json uses, never interpolated: the diagnosis and
+ * run.json show the same p50 and p95 for the same stage of the same jobs.
+ */
+const percentiles = hdrSummary;
 
 /**
  * Splits end-to-end time into stages from per-job records. Shares are ratios of sums (the

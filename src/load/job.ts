@@ -4,6 +4,7 @@ import type { FailureClass, JobRecord } from '../record/run-file.ts';
 import type { LoadedDocument } from './documents.ts';
 import { bodyOf, withUniqueBytes, type UploadBody } from './upload-body.ts';
 import { abortableSleep } from './sleep.ts';
+import { stageTimes, type PollObservation } from './stage-times.ts';
 
 /** What a job needs from the engine. Clock: ms since the trial start (`now()`). */
 export interface JobEnvironment {
@@ -74,8 +75,14 @@ export async function runUpload(
       );
     }
     if (outcome.kind === 'completed') {
+      // sync: the answer is the result; upload, queue and processing share one request.
       return base.map((record, index) =>
-        completedRecord({ ...record, uploadMs }, outcome.results[index] ?? null, uploadDoneMs, 0),
+        completedRecord(record, outcome.results[index] ?? null, {
+          requestMs: uploadMs,
+          receivedMs: uploadDoneMs,
+          resultFetchMs: 0,
+          poll: null,
+        }),
       );
     }
     if (outcome.handles.length !== documents.length) {
@@ -119,16 +126,25 @@ async function followJob(
   const deadlineMs = uploadDoneMs + poll.maxWaitSeconds * 1000;
   let intervalMs = poll.intervalMs;
   let notFoundStreak = 0;
-  let processingSeenMs: number | null = null;
+  const seen: PollObservation = {
+    uploadDoneMs,
+    lastQueuedAtMs: null,
+    firstProcessingAtMs: null,
+    lastProcessingAtMs: null,
+    lastPendingAtMs: null,
+    doneAtMs: 0,
+  };
   for (;;) {
     if (signal.aborted) return inFlight(record);
     const askedMs = now();
     const outcome = await environment.profile.poll(environment.pollContext, handle);
     const answeredMs = now();
     if (outcome.kind === 'done') {
-      return completedRecord(record, outcome.result, answeredMs, answeredMs - askedMs, {
-        uploadDoneMs,
-        processingSeenMs,
+      return completedRecord(record, outcome.result, {
+        requestMs: record.uploadMs ?? uploadDoneMs - record.scheduledAtMs,
+        receivedMs: answeredMs,
+        resultFetchMs: answeredMs - askedMs,
+        poll: { ...seen, doneAtMs: askedMs },
       });
     }
     if (outcome.kind === 'jobFailed') return failed(record, 'jobError', outcome.error);
@@ -143,8 +159,13 @@ async function followJob(
     } else {
       notFoundStreak = 0;
     }
-    if (outcome.kind === 'pending' && outcome.state === 'processing' && processingSeenMs === null) {
-      processingSeenMs = answeredMs;
+    if (outcome.kind === 'pending') {
+      seen.lastPendingAtMs = askedMs;
+      if (outcome.state === 'queued') seen.lastQueuedAtMs = askedMs;
+      if (outcome.state === 'processing') {
+        seen.firstProcessingAtMs ??= askedMs;
+        seen.lastProcessingAtMs = askedMs;
+      }
     }
     let waitMs = intervalMs;
     if (outcome.kind === 'throttled') {
@@ -171,48 +192,35 @@ async function followJob(
   }
 }
 
-interface PollTimes {
-  uploadDoneMs: number;
-  processingSeenMs: number | null;
+interface Completion {
+  /** Intended start -> upload answered, ms. */
+  requestMs: number;
+  /** When the result was in hand, ms since the trial start. */
+  receivedMs: number;
+  resultFetchMs: number;
+  /** What the polls saw; null when the upload's answer was the result (sync). */
+  poll: PollObservation | null;
 }
 
 function completedRecord(
   record: JobRecord,
   result: JobResult | null,
-  receivedMs: number,
-  resultFetchMs: number,
-  pollTimes?: PollTimes,
+  completion: Completion,
 ): JobOutcome {
+  const endToEndMs = completion.receivedMs - record.scheduledAtMs;
+  const times = stageTimes({
+    result,
+    requestMs: completion.requestMs,
+    endToEndMs,
+    poll: completion.poll,
+  });
   const done: JobRecord = {
     ...record,
     fate: 'completed',
-    resultFetchMs,
-    endToEndMs: receivedMs - record.scheduledAtMs,
+    ...times,
+    resultFetchMs: completion.resultFetchMs,
+    endToEndMs,
   };
-  const serverQueue =
-    result?.startedAtMs != null && result.enqueuedAtMs != null
-      ? result.startedAtMs - result.enqueuedAtMs
-      : null;
-  const serverProcessing =
-    result?.processingMs ??
-    (result?.finishedAtMs != null && result.startedAtMs != null
-      ? result.finishedAtMs - result.startedAtMs
-      : null);
-  if (serverQueue !== null && serverProcessing !== null) {
-    done.queueWaitMs = Math.max(0, serverQueue);
-    done.processingMs = Math.max(0, serverProcessing);
-    done.timingSource = 'server';
-  } else if (pollTimes) {
-    // Poll observation: resolution is the poll interval (reported as a caveat).
-    const seen = pollTimes.processingSeenMs;
-    const sinceUpload = receivedMs - resultFetchMs - pollTimes.uploadDoneMs;
-    done.processingMs = serverProcessing ?? (seen !== null ? receivedMs - seen : sinceUpload);
-    done.queueWaitMs = Math.max(0, sinceUpload - done.processingMs);
-    done.timingSource = 'poll';
-  } else if (serverProcessing !== null) {
-    done.processingMs = serverProcessing; // sync profile: no queue
-    done.timingSource = 'server';
-  }
   return { record: done, text: result?.text ?? null };
 }
 

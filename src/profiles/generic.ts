@@ -64,8 +64,9 @@ export function createGenericProfile(settings: unknown): Profile {
     return {
       text: typeof text === 'string' ? text : null,
       confidence: number(fields.confidence),
-      // 0 means the service never measured it (field notes): report it as absent.
-      processingMs: processing !== null && processing > 0 ? processing * msPerUnit : null,
+      // 0 means the service never measured it (field notes): report it as absent. A
+      // negative time is passed on; the engine clamps and counts it.
+      processingMs: processing !== null && processing !== 0 ? processing * msPerUnit : null,
       enqueuedAtMs: time(fields.enqueuedAt),
       startedAtMs: time(fields.startedAt),
       finishedAtMs: time(fields.finishedAt),

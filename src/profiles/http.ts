@@ -157,10 +157,14 @@ export function parseServerTime(value: unknown): number | null {
   return null;
 }
 
-/** `processing_time` in seconds to ms; null when absent, not a number, or 0 (unmeasured). */
+/**
+ * `processing_time` in seconds to ms; null when absent, not a number, or 0 (unmeasured).
+ * A negative value is passed on as reported: the engine clamps it and counts it as an
+ * impossible timing (src/load/stage-times.ts), rather than reading it as unmeasured.
+ */
 export function secondsToMs(value: unknown): number | null {
   const seconds = typeof value === 'string' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return null;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds === 0) return null;
   return seconds * 1000;
 }
 

@@ -46,7 +46,10 @@ export interface JobHandle {
 export interface JobResult {
   text: string | null;
   confidence: number | null;
-  /** `processing_time` as the service reports it, converted to ms; null when absent or 0. */
+  /**
+   * `processing_time` as the service reports it, converted to ms; null when absent or 0.
+   * Negative values are kept as reported: the engine clamps and counts them.
+   */
   processingMs: number | null;
   /** Server clock, ms since the Unix epoch, when the service recorded them. */
   enqueuedAtMs: number | null;

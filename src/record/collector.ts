@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { newHistogram, recordMs, stageStats } from './histogram.ts';
+import { newHistogram, percentileMs, recordMs, stageStats } from './histogram.ts';
 import { emptyJobCounts } from './summary.ts';
 import type {
   AccuracySummary,
@@ -55,10 +55,13 @@ export class TrialCollector {
   /** Jobs that reached a fate so far, warm-up included. */
   jobsEnded = 0;
 
-  /** Jobs were sent (counted at their upload time, ms since the trial start). */
-  submitted(atMs: number, jobs = 1): void {
+  /**
+   * Jobs were sent (counted at their upload time, ms since the trial start). Warm-up jobs
+   * count for the progress line only, never in the throughput series.
+   */
+  submitted(atMs: number, jobs = 1, warmup = false): void {
     this.jobsSent += jobs;
-    bump(this.submittedPerSecond, atMs, jobs);
+    if (!warmup) bump(this.submittedPerSecond, atMs, jobs);
   }
 
   /** A job reached its fate. `finishedAtMs` is when, `groundTruth` what it should read. */
@@ -92,7 +95,7 @@ export class TrialCollector {
   /** p95 of end-to-end time so far, ms, without encoding histograms (progress line). */
   endToEndP95Ms(): number | null {
     const histogram = this.overall.histograms.get('endToEnd');
-    return histogram && histogram.totalCount > 0 ? histogram.getValueAtPercentile(95) / 1000 : null;
+    return histogram && histogram.totalCount > 0 ? percentileMs(histogram, 95) : null;
   }
 
   sizeClasses(summarise: AccuracySummariser): Record<string, SizeClassResult> {
@@ -111,19 +114,29 @@ export class TrialCollector {
     return accuracyOf(this.overall, summarise);
   }
 
-  /** Per-second series covering `lengthSeconds` (zeros where nothing happened). */
+  /**
+   * Per-second series of the measured jobs, from the second the first of them started to
+   * `lengthSeconds` (zeros where nothing happened). The warm-up's seconds are left out, so
+   * they do not dilute completed/s: `tSeconds` still counts from the trial start, and
+   * starts later than 0 when there was a warm-up. Empty when no measured job started.
+   */
   series(lengthSeconds: number): ThroughputSeries {
     const length = Math.max(
       Math.ceil(lengthSeconds),
       this.submittedPerSecond.length,
       this.completedPerSecond.length,
+      this.failedPerSecond.length,
     );
-    const pad = (values: number[]) => Array.from({ length }, (_, i) => values[i] ?? 0);
+    const first = Number.isFinite(this.firstScheduledMs)
+      ? Math.min(Math.max(0, Math.floor(this.firstScheduledMs / 1000)), length)
+      : length;
+    const seconds = Array.from({ length: length - first }, (_, i) => first + i);
+    const pick = (values: number[]) => seconds.map((t) => values[t] ?? 0);
     return {
-      tSeconds: Array.from({ length }, (_, i) => i),
-      submitted: pad(this.submittedPerSecond),
-      completed: pad(this.completedPerSecond),
-      failed: pad(this.failedPerSecond),
+      tSeconds: seconds,
+      submitted: pick(this.submittedPerSecond),
+      completed: pick(this.completedPerSecond),
+      failed: pick(this.failedPerSecond),
     };
   }
 }

@@ -46,25 +46,77 @@ export function mergeEncoded(encoded: string[]): Histogram {
   return merged;
 }
 
-/** Value at a percentile (0-100) in ms. */
-export function percentileMs(histogram: Histogram, percentile: number): number {
-  return histogram.getValueAtPercentile(percentile) / 1000;
+/** Smallest and largest recorded value, ms. */
+export interface Bounds {
+  minMs: number;
+  maxMs: number;
 }
 
-/** Summary of a histogram as stored in run.json. */
-export function stageStats(histogram: Histogram): StageStats {
+/**
+ * Value at a percentile (0-100) in ms, within [min, max] of the recorded values. HDR
+ * reports the top of a value's bucket, which can lie above the largest value recorded:
+ * with few values, p99 would read higher than max (by up to 0.1%).
+ */
+export function percentileMs(histogram: Histogram, percentile: number, bounds?: Bounds): number {
+  const { minMs, maxMs } = bounds ?? boundsOf(histogram);
+  const value = histogram.getValueAtPercentile(percentile) / 1000;
+  return Math.min(Math.max(value, minMs), maxMs);
+}
+
+/**
+ * Min and max as the histogram knows them, ms: exact while it is live; after decoding,
+ * the edges of their buckets (so pass the exact ones to `stageStats` when merging).
+ */
+export function boundsOf(histogram: Histogram): Bounds {
+  return { minMs: histogram.minNonZeroValue / 1000, maxMs: histogram.maxValue / 1000 };
+}
+
+/**
+ * Summary of a histogram as stored in run.json. `bounds`: the exact min and max when the
+ * histogram was decoded and merged (the parts' StageStats keep them exactly).
+ */
+export function stageStats(histogram: Histogram, bounds?: Bounds): StageStats {
   const count = histogram.totalCount;
-  const empty = count === 0;
+  if (count === 0) {
+    return {
+      count,
+      minMs: 0,
+      meanMs: 0,
+      p50Ms: 0,
+      p90Ms: 0,
+      p95Ms: 0,
+      p99Ms: 0,
+      maxMs: 0,
+      histogram: encodeHistogram(histogram),
+    };
+  }
+  const range = bounds ?? boundsOf(histogram);
   return {
     count,
-    minMs: empty ? 0 : histogram.minNonZeroValue / 1000,
-    meanMs: empty ? 0 : histogram.mean / 1000,
-    p50Ms: empty ? 0 : percentileMs(histogram, 50),
-    p90Ms: empty ? 0 : percentileMs(histogram, 90),
-    p95Ms: empty ? 0 : percentileMs(histogram, 95),
-    p99Ms: empty ? 0 : percentileMs(histogram, 99),
-    maxMs: empty ? 0 : histogram.maxValue / 1000,
+    minMs: range.minMs,
+    meanMs: histogram.mean / 1000,
+    p50Ms: percentileMs(histogram, 50, range),
+    p90Ms: percentileMs(histogram, 90, range),
+    p95Ms: percentileMs(histogram, 95, range),
+    p99Ms: percentileMs(histogram, 99, range),
+    maxMs: range.maxMs,
     histogram: encodeHistogram(histogram),
+  };
+}
+
+/**
+ * p50, p95 and mean of a list of durations (ms), by the same HDR histogram run.json uses:
+ * the diagnosis reports the very numbers run.json holds for the same jobs.
+ */
+export function hdrSummary(valuesMs: number[]): { p50: number; p95: number; mean: number } {
+  if (valuesMs.length === 0) return { p50: 0, p95: 0, mean: 0 };
+  const histogram = newHistogram();
+  for (const value of valuesMs) recordMs(histogram, value);
+  const stats = stageStats(histogram);
+  return {
+    p50: stats.p50Ms,
+    p95: stats.p95Ms,
+    mean: valuesMs.reduce((sum, value) => sum + value, 0) / valuesMs.length,
   };
 }
 

@@ -167,6 +167,23 @@ export interface GeneratorHealth {
   behindScheduleJobs: number;
   /** Open model: jobs that waited because the in-flight cap was reached. */
   cappedJobs: number;
+  /**
+   * Seconds the event-loop and CPU figures cover: the run after its first second, which
+   * is the generator's own start-up (loading, compiling, first connections). 0 when the
+   * run was too short to judge (see `generatorJudged`); the figures then cover all of it.
+   * Absent in older run files.
+   */
+  observedSeconds?: number;
+}
+
+/** Shortest observation window (after start-up) in which the generator's health is judged. */
+export const MIN_GENERATOR_WINDOW_SECONDS = 1;
+
+/** True when the generator's CPU and event-loop figures cover enough of the run to judge. */
+export function generatorJudged(health: GeneratorHealth): boolean {
+  return (
+    health.observedSeconds === undefined || health.observedSeconds >= MIN_GENERATOR_WINDOW_SECONDS
+  );
 }
 
 export interface SizeClassResult {
@@ -233,6 +250,11 @@ export interface JobRecord {
   endToEndMs?: number;
   /** Where queueWait/processing came from: server timestamps or poll observation. */
   timingSource?: 'server' | 'poll';
+  /**
+   * Server timings that cannot be true (negative processing_time, timestamps out of order,
+   * a stage longer than end-to-end), as reported; the stage times above are clamped.
+   */
+  impossibleTimings?: string[];
   cer?: number;
   wer?: number;
 }

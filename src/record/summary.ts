@@ -69,8 +69,20 @@ export function mergeStages(maps: StageMap[]): StageMap {
   const merged: StageMap = {};
   const names = new Set(maps.flatMap((map) => Object.keys(map))) as Set<StageName>;
   for (const name of names) {
-    const encoded = maps.map((map) => map[name]?.histogram ?? '').filter(Boolean);
-    merged[name] = stageStats(mergeEncoded(encoded));
+    const parts = maps.flatMap((map) => {
+      const stats = map[name];
+      return stats && stats.count > 0 ? [stats] : [];
+    });
+    const encoded = parts.map((stats) => stats.histogram).filter(Boolean);
+    // The parts' min and max are exact; a decoded histogram only knows their buckets.
+    const bounds =
+      parts.length > 0
+        ? {
+            minMs: Math.min(...parts.map((stats) => stats.minMs)),
+            maxMs: Math.max(...parts.map((stats) => stats.maxMs)),
+          }
+        : undefined;
+    merged[name] = stageStats(mergeEncoded(encoded), bounds);
   }
   return merged;
 }
@@ -152,7 +164,8 @@ function concatSeries(trials: TrialResult[]): RunFile['summary']['throughput']['
     series.submitted.push(...s.submitted);
     series.completed.push(...s.completed);
     series.failed.push(...s.failed);
-    offset += s.tSeconds.length;
+    // A trial's series starts after its warm-up: the next trial follows its last second.
+    offset += (s.tSeconds.at(-1) ?? -1) + 1;
   }
   return series;
 }

@@ -1,5 +1,12 @@
 import type { Scenario } from '../scenario/schema.ts';
-import type { Caveat, GeneratorHealth, JobCounts, JobRecord } from '../record/run-file.ts';
+import {
+  generatorJudged,
+  type Caveat,
+  type GeneratorHealth,
+  type JobCounts,
+  type JobRecord,
+} from '../record/run-file.ts';
+import { impossibleTimingKind } from '../load/stage-times.ts';
 
 /** Event-loop delay above which the generator's own timing is suspect, ms. */
 const LOOP_DELAY_LIMIT_MS = 50;
@@ -38,8 +45,20 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
     add(
       'poll-resolution',
       `${polled.length} jobs had no server timestamps: queue wait and processing were ` +
-        `observed by polling every ${scenario.poll.intervalMs}-${scenario.poll.maxIntervalMs} ms,` +
-        ` so each is uncertain by up to ${scenario.poll.maxIntervalMs} ms.`,
+        `observed by polling every ${scenario.poll.intervalMs}-${scenario.poll.maxIntervalMs} ms.` +
+        ' Each stage counts only what a poll saw; the gap between the polls around each ' +
+        `change of state (up to ${scenario.poll.maxIntervalMs} ms) is left in "other".`,
+    );
+  }
+  const impossible = records.filter(
+    (r) => r.fate === 'completed' && (r.impossibleTimings?.length ?? 0) > 0,
+  );
+  if (impossible.length > 0) {
+    add(
+      'impossible-timings',
+      `${impossible.length} jobs reported impossible server timings; clamped ` +
+        `(${impossibleKinds(impossible)}). Their queue wait and processing were bounded to ` +
+        '[0, end-to-end]; jobs.ndjson lists what each reported under impossibleTimings.',
     );
   }
   const unmeasured = records.filter(
@@ -51,14 +70,16 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
       `${unmeasured} completed jobs carried no usable processing time (missing or 0).`,
     );
   }
-  if (generator.cpuPercent > GENERATOR_CPU_LIMIT) {
+  // A run shorter than start-up plus a second is all start-up: nothing to judge.
+  const judged = generatorJudged(generator);
+  if (judged && generator.cpuPercent > GENERATOR_CPU_LIMIT) {
     add(
       'generator-saturated',
       `The load generator used ${generator.cpuPercent.toFixed(0)}% of a core: it may be the ` +
         'bottleneck, and its own delays are in these latencies. Lower the load, or run ' +
         'ocrbench on another machine.',
     );
-  } else if (generator.eventLoopDelayP99Ms > LOOP_DELAY_LIMIT_MS) {
+  } else if (judged && generator.eventLoopDelayP99Ms > LOOP_DELAY_LIMIT_MS) {
     add(
       'generator-delayed',
       `The generator's event loop was late by up to ${generator.eventLoopDelayP99Ms.toFixed(0)}` +
@@ -99,7 +120,21 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
     );
   }
   if (scenario.warmup.jobs > 0) {
-    add('warm-up', `The first ${scenario.warmup.jobs} jobs were warm-up and are excluded.`);
+    add(
+      'warm-up',
+      `The first ${scenario.warmup.jobs} jobs were warm-up and are excluded, also from the ` +
+        'per-second throughput series, which starts at the first measured job.',
+    );
   }
   return caveats;
+}
+
+/** "negative processing_time 2, stage longer than end-to-end 1": kinds with counts. */
+function impossibleKinds(records: JobRecord[]): string {
+  const kinds = new Map<string, number>();
+  for (const record of records) {
+    const seen = new Set((record.impossibleTimings ?? []).map(impossibleTimingKind));
+    for (const kind of seen) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ');
 }

@@ -5,7 +5,7 @@ import { scenarioSchema, type ScenarioInput } from '../../src/scenario/schema.ts
 import { seededRandom } from '../../src/util/random.ts';
 import { TrialCollector } from '../../src/record/collector.ts';
 import type { LoadedDocument } from '../../src/load/documents.ts';
-import type { JobRecord } from '../../src/record/run-file.ts';
+import type { GeneratorHealth, JobRecord } from '../../src/record/run-file.ts';
 
 /** A tiny document; the fake servers never decode it. */
 export const tinyDocument: LoadedDocument = {
@@ -31,6 +31,7 @@ export interface DriveResult {
   collector: TrialCollector;
   records: JobRecord[];
   lengthMs: number;
+  generator: GeneratorHealth;
 }
 
 /**
@@ -67,12 +68,12 @@ export async function driveEngine(
       trial: 0,
       onThrottled: () => collector.throttled(),
     },
-    onSubmitted: (atMs, jobs) => collector.submitted(atMs, jobs),
+    onSubmitted: (atMs, jobs, warmup) => collector.submitted(atMs, jobs, warmup),
     onJob: (outcome, _document, atMs) => {
       records.push(outcome.record);
       collector.add(outcome.record, outcome.text, null, atMs);
     },
   });
   await pool.close();
-  return { collector, records, lengthMs: result.lengthMs };
+  return { collector, records, lengthMs: result.lengthMs, generator: result.generator };
 }

@@ -18,7 +18,7 @@ import {
 import { JobBook, type FakeJob, type FakeJobInfo } from './job-book.ts';
 import { handleRoute, routeOf, type RouteName } from './routes.ts';
 
-export type { FakeJobInfo, FaultRule, StallWindow, Status503Rule, ThrottleRule };
+export type { FakeJob, FakeJobInfo, FaultRule, StallWindow, Status503Rule, ThrottleRule };
 
 /**
  * Options of the fake OCR service. One server speaks every shape the profiles know, so a
@@ -71,6 +71,11 @@ export interface FakeOcrServerOptions {
   pendingBody?: 'status' | 'bare';
   /** Answer 411 to uploads without Content-Length, as some servers do. @default false */
   requireContentLength?: boolean;
+  /**
+   * Fields that replace the true ones in a finished job's result, in the shape's own names
+   * (`processing_time: -1`, `started_at: ...`): a service reporting impossible timings.
+   */
+  misreport?: (job: FakeJob) => Record<string, unknown> | null;
 }
 
 /** What the server saw; read it after the requests under test have finished. */
@@ -186,6 +191,7 @@ export async function startFakeOcrServer(
       shape: {
         timestamps: options.timestamps ?? true,
         reportProcessingTime: options.reportProcessingTime ?? true,
+        misreport: options.misreport,
       },
       pendingBody: options.pendingBody ?? 'status',
     });

@@ -9,6 +9,8 @@ import type { FakeJob, FakeJobState, JobBook } from './job-book.ts';
 export interface ShapeOptions {
   timestamps: boolean;
   reportProcessingTime: boolean;
+  /** Fields that replace the true ones in a finished job's result (impossible timings). */
+  misreport?: (job: FakeJob) => Record<string, unknown> | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -30,7 +32,7 @@ export function ocrlotesResult(job: FakeJob, state: FakeJobState, options: Shape
     body.started_at = iso(job.startedAtMs);
     body.finished_at = iso(job.finishedAtMs);
   }
-  return body;
+  return { ...body, ...options.misreport?.(job) };
 }
 
 /** A batch entry: processing time under `extraction_stats`, as the batch results carry it. */
@@ -103,6 +105,7 @@ export function celeryTask(job: FakeJob, state: FakeJobState, options: ShapeOpti
                 finished_at: job.finishedAtMs / 1000,
               }
             : {}),
+          ...options.misreport?.(job),
         }
       : null,
     error: state === 'error' ? `fake failure of job ${job.index}` : null,
