@@ -37,7 +37,7 @@ describe('scenario validation', () => {
     const error = errorOf(minimal.replace('concurrency: 2', 'concurrency: two'));
     expect(error.code).toBe('E_SCENARIO_FIELD');
     expect(error.message).toBe(
-      'x.yaml:6: load.concurrency: expected number, got "two". Fix: write a number here.',
+      'x.yaml:6: load.concurrency: expected a number, got "two". Fix: write a number here.',
     );
   });
 
@@ -49,7 +49,7 @@ describe('scenario validation', () => {
 
   it('reports a missing required field at its parent line', () => {
     const error = errorOf(minimal.replace('  path: d\n', '  generate: {}\n'));
-    expect(error.message).toContain('x.yaml:2: dataset.path: expected string, got nothing');
+    expect(error.message).toContain('x.yaml:2: dataset.path: expected a string, got nothing');
     expect(error.message).toContain('add the required field `path`');
   });
 

@@ -2,11 +2,15 @@ import type { CommandModule } from 'yargs';
 import { EXIT } from './exit-codes.ts';
 import { FAULT_NAMES } from '../scenario/schema.ts';
 import { parseFaults } from './faults.ts';
+import { checkNumberFlags } from './numbers.ts';
+import { runInterruptSignal } from './interrupt.ts';
+import type { RunFile } from '../record/run-file.ts';
 
 interface RunArguments {
   scenario: string;
   out: string;
   'run-id'?: string;
+  force: boolean;
   trials?: number;
   'target-url'?: string;
   fault?: string;
@@ -21,40 +25,69 @@ const command: CommandModule<object, RunArguments> = {
   builder: (yargs) =>
     yargs
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .option('out', { type: 'string', default: 'reports', describe: 'Folder for run folders' })
-      .option('run-id', { type: 'string', describe: 'Name of the run folder (default: time-name)' })
-      .option('trials', { type: 'number', describe: "Override the scenario's trials" })
-      .option('target-url', { type: 'string', describe: "Override the scenario's target.url" })
+      .option('out', {
+        type: 'string',
+        default: 'reports',
+        requiresArg: true,
+        describe: 'Folder for run folders',
+      })
+      .option('run-id', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Name of the run folder (default: time-name); must not exist yet',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Replace an existing run folder of the same --run-id',
+      })
+      .option('trials', {
+        type: 'number',
+        requiresArg: true,
+        describe: "Override the scenario's trials (a whole number >= 1)",
+      })
+      .option('target-url', {
+        type: 'string',
+        requiresArg: true,
+        describe: "Override the scenario's target.url",
+      })
       .option('fault', {
         type: 'string',
-        describe: `Built-in target faults, comma separated: ${FAULT_NAMES.join(', ')}`,
+        describe:
+          `Built-in target faults, comma separated: ${FAULT_NAMES.join(', ')} ` +
+          '(only with target.url: builtin)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print run.json on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress line' }),
   handler: async (args) => {
+    // First, so a Ctrl-C while the modules below load still stops the run cleanly.
+    const signal = runInterruptSignal();
+    checkNumberFlags(args, { trials: { integer: true, min: 1, hint: 'e.g. --trials 5' } });
+    const faults = args.fault === undefined ? undefined : parseFaults(args.fault);
     // Loaded here, not at the top, so `--help` and other commands start fast.
     const { runScenario } = await import('../run/run-scenario.ts');
     const { terminalSummary } = await import('../report/run-summary.ts');
-    const faults = args.fault === undefined ? undefined : parseFaults(args.fault);
     const showProgress = !args.quiet && process.stderr.isTTY === true;
-    const { signal, dispose } = interruptSignal();
-    try {
-      const { runDir, run, headline } = await runScenario({
-        scenarioFile: args.scenario,
-        reportsDir: args.out,
-        runId: args['run-id'],
-        trials: args.trials,
-        targetUrl: args['target-url'],
-        faults,
-        signal,
-        onProgress: showProgress ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
-      });
-      if (showProgress) process.stderr.write('\r\x1b[K');
-      if (args.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      else process.stdout.write(terminalSummary(run, runDir, headline));
-      process.exitCode = run.complete ? EXIT.ok : EXIT.incomplete;
-    } finally {
-      dispose();
+    const { runDir, run, headline } = await runScenario({
+      scenarioFile: args.scenario,
+      reportsDir: args.out,
+      runId: args['run-id'],
+      force: args.force,
+      trials: args.trials,
+      targetUrl: args['target-url'],
+      faults,
+      signal,
+      onProgress: showProgress ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    if (args.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    else process.stdout.write(terminalSummary(run, runDir, headline));
+    process.exitCode = runExitCode(run);
+    if (run.complete && process.exitCode === EXIT.incomplete) {
+      process.stderr.write(
+        `ocrbench: no job completed (${run.summary.jobs.submitted} submitted); the run ` +
+          `measured failures only (exit code ${EXIT.incomplete}). See ${runDir}/summary.md.\n`,
+      );
     }
   },
 };
@@ -62,25 +95,11 @@ const command: CommandModule<object, RunArguments> = {
 export default command;
 
 /**
- * First Ctrl-C (or SIGTERM): stop starting jobs, account for those in flight, write the
- * reports, exit 3. A second Ctrl-C exits at once.
+ * 0 when the run finished and measured completed jobs; 3 (incomplete) when it stopped early,
+ * or when no job completed: a run of failures only has no latency or accuracy to report,
+ * and a script checking the exit code must not take it for a measurement.
  */
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT.incomplete);
-    process.stderr.write(
-      '\nocrbench: stopping; writing what was measured (Ctrl-C again to quit)\n',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+export function runExitCode(run: RunFile): number {
+  if (!run.complete) return EXIT.incomplete;
+  return run.summary.jobs.completed > 0 ? EXIT.ok : EXIT.incomplete;
 }

@@ -38,22 +38,73 @@ function fateLine(run: RunFile): string {
   );
 }
 
-/** The table printed on stdout after a run. */
+/**
+ * What became of the jobs, leading with what went wrong: "0 of 16 jobs completed: 16 failed
+ * (http5xx)". A run whose every job failed must not read like a quiet success.
+ */
+export function outcomeLine(run: RunFile): string {
+  const j = run.summary.jobs;
+  if (j.submitted === 0) {
+    return run.complete
+      ? 'no job was submitted'
+      : `no job was submitted before the run stopped (${run.stopReason})`;
+  }
+  const classes = Object.entries(j.failedByClass).filter(([, count]) => (count ?? 0) > 0);
+  const why =
+    classes.length === 1
+      ? ` (${classes[0][0]})`
+      : classes.length > 1
+        ? ` (${classes.map(([name, count]) => `${name} ${count}`).join(', ')})`
+        : '';
+  const problems = [
+    j.failed > 0 ? `${j.failed} failed${why}` : null,
+    j.timedOut > 0 ? `${j.timedOut} timed out` : null,
+    j.lost > 0 ? `${j.lost} lost` : null,
+    j.inFlight > 0 ? `${j.inFlight} still in flight` : null,
+  ].filter(Boolean);
+  return (
+    `${j.completed} of ${j.submitted} jobs completed` +
+    `${problems.length > 0 ? `: ${problems.join(', ')}` : ''}`
+  );
+}
+
+/** "throttled: 5 answers 429 ..." when the service pushed back, else null. */
+function throttledLine(run: RunFile): string | null {
+  const count = run.summary.jobs.throttled;
+  if (!count) return null;
+  return (
+    `throttled: ${count} answer(s) 429 Too Many Requests (Retry-After honoured, upload ` +
+    'retried)'
+  );
+}
+
+/** Jobs were sent and none completed: the run measured failures only. */
+function nothingCompleted(run: RunFile): boolean {
+  return run.summary.jobs.submitted > 0 && run.summary.jobs.completed === 0;
+}
+
+/** The table printed on stdout after a run; a run without completed jobs leads with it. */
 export function terminalSummary(run: RunFile, runDir: string, headline?: string): string {
   const s = run.summary;
+  const failedRun = nothingCompleted(run);
   const lines = [
+    ...(failedRun ? [`NO JOB COMPLETED: ${outcomeLine(run)}`, ''] : []),
     `${run.scenario.name}: ${run.trials.length} trial(s), ${s.durationSeconds.toFixed(1)} s` +
       `${run.complete ? '' : `  [INCOMPLETE: ${run.stopReason}]`}`,
+    ...(failedRun ? [] : [outcomeLine(run)]),
     fateLine(run),
+    ...[throttledLine(run)].filter((line): line is string => line !== null),
     `throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
       `${rate(s.throughput.completedPerSecond)}`,
     '',
-    textTable(STAGE_HEADER, stageRows(s.stages)),
+    failedRun
+      ? 'latency: none measured (no job completed)'
+      : textTable(STAGE_HEADER, stageRows(s.stages)),
     '',
     s.accuracy
       ? `accuracy: CER ${percent(s.accuracy.cer)}, WER ${percent(s.accuracy.wer)} over ` +
         `${s.accuracy.jobsChecked} jobs`
-      : 'accuracy: not checked (no ground truth)',
+      : `accuracy: not checked (${failedRun ? 'no job completed' : 'no ground truth'})`,
   ];
   if (s.caveats.length > 0) {
     lines.push('', 'caveats:', ...s.caveats.map((c, i) => `  [${i + 1}] ${c.message}`));
@@ -79,10 +130,14 @@ export function markdownSummary(run: RunFile): string {
     run.complete
       ? ''
       : `\n**Incomplete run: ${run.stopReason}.** Numbers cover what was measured.\n`,
+    nothingCompleted(run) ? `\n**No job completed: ${outcomeLine(run)}.**\n` : '',
     `## Jobs${marks}`,
+    '',
+    `${outcomeLine(run)}.`,
     '',
     fateLine(run),
     '',
+    ...[throttledLine(run)].filter((line): line is string => line !== null).map((l) => `${l}.\n`),
     `Throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
       `${rate(s.throughput.completedPerSecond)}.`,
     '',

@@ -1,16 +1,23 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { basename, join, resolve } from 'node:path';
 import { Pool } from 'undici';
-import { loadScenario } from '../scenario/load-scenario.ts';
+import { datasetProblems, loadScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProfile } from '../profiles/index.ts';
 import type { ProfileContext } from '../profiles/profile.ts';
 import { readManifest, MANIFEST_NAME } from '../dataset/manifest.ts';
-import { loadDocuments } from '../load/documents.ts';
+import { loadDocuments, type DocumentPicker } from '../load/documents.ts';
 import { seededRandom } from '../util/random.ts';
 import type { RunFile, TrialResult } from '../record/run-file.ts';
 import { OcrbenchError } from '../util/errors.ts';
+import {
+  assertWritableFolder,
+  cannotWrite,
+  fileSystemReason,
+  isFileSystemError,
+} from '../util/writable.ts';
 import { debug } from '../util/log.ts';
 import { runTrial, openJobsLog } from './trial.ts';
 import { startRunTarget, type RunTarget } from './run-target.ts';
@@ -23,6 +30,8 @@ export interface RunOptions {
   /** Folder that receives `<run-id>/`. @default 'reports' */
   reportsDir?: string;
   runId?: string;
+  /** Replace an existing run folder of the same id (otherwise that is an error). */
+  force?: boolean;
   /** Overrides the scenario's `trials`. */
   trials?: number;
   /** Overrides `target.url`. */
@@ -45,42 +54,138 @@ export interface RunOutcome {
 /**
  * The run pipeline: scenario -> (dataset, target) -> trials of load with observation ->
  * run.json, jobs.ndjson, summary.md, diagnosis.md. Always writes what it measured, also
- * when stopped early or when the target dies.
+ * when stopped early or when the target dies; a Ctrl-C before the first trial writes an
+ * empty run.json marked interrupted.
+ *
+ * Everything that can be checked without load is checked first (scenario, flags, dataset,
+ * the run folder), and the run folder is only created once the target answered, so a run
+ * that could not start leaves nothing behind.
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenario(options.scenarioFile);
   const scenario = applyOverrides(loaded.scenario, options);
-  const datasetDir = resolve(loaded.baseDir, scenario.dataset.path);
-  await ensureDataset(datasetDir, scenario, options.scenarioFile);
-  const manifest = await readManifest(datasetDir);
-  const random = seededRandom(scenario.seed);
-  const picker = await loadDocuments(
-    manifest,
-    datasetDir,
-    scenario.mix,
-    random,
-    options.scenarioFile,
-  );
-
-  const runId = options.runId ?? defaultRunId(scenario.name);
-  const runDir = resolve(options.reportsDir ?? 'reports', runId);
-  await mkdir(runDir, { recursive: true });
+  const reportsDir = resolve(options.reportsDir ?? 'reports');
+  await assertWritableFolder(options.reportsDir ?? 'reports', 'choose another --out');
+  const runId = options.runId ?? freeRunId(reportsDir, scenario.name);
+  const runDir = resolve(reportsDir, runId);
+  await checkRunFolder(runDir, options);
+  const datasetErrors = await datasetProblems(loaded);
+  if (datasetErrors.length > 0) {
+    throw new OcrbenchError('E_SCENARIO_FIELD', datasetErrors.join('\n'));
+  }
 
   const stop = new AbortController();
+  // Every job in flight listens on the signal: many listeners are expected, not a leak.
+  setMaxListeners(0, stop.signal);
   let stopReason: RunFile['stopReason'] = 'finished';
   const onExternalAbort = () => {
     stopReason = 'interrupted';
     stop.abort();
   };
-  options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  if (options.signal?.aborted) onExternalAbort();
+  else options.signal?.addEventListener('abort', onExternalAbort, { once: true });
 
-  const target: RunTarget = await startRunTarget(scenario, () => {
+  let target: RunTarget | null = null;
+  let picker: DocumentPicker | null = null;
+  const random = seededRandom(scenario.seed);
+  try {
+    const datasetDir = resolve(loaded.baseDir, scenario.dataset.path);
+    if (!stop.signal.aborted) await ensureDataset(datasetDir, scenario, options.scenarioFile);
     if (!stop.signal.aborted) {
-      stopReason = 'targetDied';
-      stop.abort();
+      const manifest = await readManifest(datasetDir);
+      picker = await loadDocuments(manifest, datasetDir, scenario.mix, random, loaded.file);
     }
+    target = await startRunTarget(
+      scenario,
+      () => {
+        if (!stop.signal.aborted) {
+          stopReason = 'targetDied';
+          stop.abort();
+        }
+      },
+      stop.signal,
+    );
+    // The target answered (or Ctrl-C came first): now the run folder may exist.
+    await prepareRunFolder(runDir, options.force === true);
+  } catch (error) {
+    options.signal?.removeEventListener('abort', onExternalAbort);
+    await target?.stop();
+    throw error;
+  }
+
+  const startedAt = new Date();
+  const trials: TrialResult[] = [];
+  const jobsLog = openJobsLog(join(runDir, 'jobs.ndjson'));
+  let failure: unknown = null;
+  try {
+    if (target && picker) {
+      const profile = getProfile(scenario.target.profile, scenario.target);
+      trials.push(
+        ...(await runTrials(scenario, profile, target, picker, random, stop.signal, {
+          jobsLog,
+          onProgress: options.onProgress,
+          onTargetGone: () => {
+            if (!stop.signal.aborted) {
+              stopReason = 'targetDied';
+              stop.abort();
+            }
+          },
+        })),
+      );
+    }
+  } catch (error) {
+    failure = error;
+    stopReason = 'error';
+  } finally {
+    options.signal?.removeEventListener('abort', onExternalAbort);
+    await new Promise<void>((done) => jobsLog.end(done));
+    await target?.stop();
+  }
+
+  const run = buildRunFile({
+    id: runId,
+    scenario,
+    scenarioFile: options.scenarioFile,
+    scenarioSha256: loaded.sha256,
+    target: {
+      url: target?.url ?? scenario.target.url,
+      profile: scenario.target.profile,
+      builtin: target?.builtin ?? null,
+    },
+    startedAt,
+    endedAt: new Date(),
+    stopReason,
+    trials,
   });
-  const profile = getProfile(scenario.target.profile, scenario.target);
+  let headline: string;
+  try {
+    headline = await writeRunOutputs(runDir, run);
+  } catch (error) {
+    if (!isFileSystemError(error)) throw error;
+    throw cannotWrite(
+      runDir,
+      fileSystemReason(error),
+      'free space or fix permissions, then run again',
+    );
+  }
+  if (failure) throw failure;
+  return { runDir, run, headline };
+}
+
+/** The trials of a run, one after the other, until done or stopped. */
+async function runTrials(
+  scenario: Scenario,
+  profile: ReturnType<typeof getProfile>,
+  target: RunTarget,
+  picker: DocumentPicker,
+  random: () => number,
+  signal: AbortSignal,
+  hooks: {
+    jobsLog: ReturnType<typeof openJobsLog>;
+    onProgress?: (line: string) => void;
+    onTargetGone: () => void;
+  },
+): Promise<TrialResult[]> {
   const baseUrl = new URL(target.url);
   // Uploads and polls on separate pools, so large uploads never delay a poll's answer.
   const uploadPool = new Pool(baseUrl.origin, { connections: scenario.target.connections });
@@ -91,13 +196,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     headers: scenario.target.headers,
     requestTimeoutMs: scenario.target.requestTimeoutMs,
   });
-
-  const startedAt = new Date();
   const trials: TrialResult[] = [];
-  const jobsLog = openJobsLog(join(runDir, 'jobs.ndjson'));
-  let failure: unknown = null;
   try {
-    for (let index = 0; index < scenario.trials && !stop.signal.aborted; index++) {
+    for (let index = 0; index < scenario.trials && !signal.aborted; index++) {
       debug('trial %d of %d', index + 1, scenario.trials);
       trials.push(
         await runTrial({
@@ -108,56 +209,102 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           pollContext: context(pollPool),
           picker,
           random,
-          signal: stop.signal,
-          jobsLog,
+          signal,
+          jobsLog: hooks.jobsLog,
           watch: target.watch,
-          onTargetGone: () => {
-            if (!stop.signal.aborted) {
-              stopReason = 'targetDied';
-              stop.abort();
-            }
-          },
-          onProgress: options.onProgress
+          onTargetGone: hooks.onTargetGone,
+          onProgress: hooks.onProgress
             ? (collector, elapsedMs) =>
-                options.onProgress!(progressLine(index, scenario.trials, collector, elapsedMs))
+                hooks.onProgress!(progressLine(index, scenario.trials, collector, elapsedMs))
             : undefined,
         }),
       );
     }
-  } catch (error) {
-    failure = error;
-    stopReason = 'error';
   } finally {
-    options.signal?.removeEventListener('abort', onExternalAbort);
-    await new Promise<void>((done) => jobsLog.end(done));
     await Promise.allSettled([uploadPool.close(), pollPool.close()]);
-    await target.stop();
   }
-
-  const run = buildRunFile({
-    id: runId,
-    scenario,
-    scenarioFile: options.scenarioFile,
-    scenarioSha256: loaded.sha256,
-    target: { url: target.url, profile: scenario.target.profile, builtin: target.builtin },
-    startedAt,
-    endedAt: new Date(),
-    stopReason,
-    trials,
-  });
-  const headline = await writeRunOutputs(runDir, run);
-  if (failure) throw failure;
-  return { runDir, run, headline };
+  return trials;
 }
 
+/**
+ * A run id names one run: an existing folder of that name is refused (it would mix two runs'
+ * job logs), unless `force` asks to replace it. Checked before any load is sent.
+ */
+async function checkRunFolder(runDir: string, options: RunOptions): Promise<void> {
+  if (!existsSync(runDir)) return;
+  const name = options.runId ?? basename(runDir);
+  if (!options.force) {
+    throw new OcrbenchError(
+      'E_USAGE',
+      `--run-id ${name}: ${runDir} already exists. Fix: choose another --run-id, or add ` +
+        '--force to replace that run.',
+    );
+  }
+  const info = await stat(runDir);
+  const entries = info.isDirectory() ? await readdir(runDir) : null;
+  const isRun =
+    entries !== null &&
+    (entries.length === 0 || entries.includes('run.json') || entries.includes('jobs.ndjson'));
+  if (!isRun) {
+    throw new OcrbenchError(
+      'E_USAGE',
+      `--run-id ${name}: ${runDir} exists and is not a run folder (no run.json); --force ` +
+        'only replaces runs. Fix: choose another --run-id.',
+    );
+  }
+}
+
+/** Creates the run folder (replacing an old run with `force`), or says why it cannot. */
+async function prepareRunFolder(runDir: string, force: boolean): Promise<void> {
+  try {
+    if (force) await rm(runDir, { recursive: true, force: true });
+    await mkdir(runDir, { recursive: true });
+  } catch (error) {
+    if (!isFileSystemError(error)) throw error;
+    throw cannotWrite(runDir, fileSystemReason(error), 'choose another --out');
+  }
+}
+
+/** The command line's overrides, checked like the scenario fields they replace. */
 function applyOverrides(scenario: Scenario, options: RunOptions): Scenario {
   const copy = structuredClone(scenario);
   if (options.trials !== undefined) copy.trials = options.trials;
-  if (options.targetUrl !== undefined) copy.target.url = options.targetUrl;
+  if (options.targetUrl !== undefined) {
+    if (options.targetUrl !== 'builtin' && !isHttpUrl(options.targetUrl)) {
+      throw new OcrbenchError(
+        'E_USAGE',
+        `--target-url ${options.targetUrl}: not an http(s) URL. Fix: write e.g. ` +
+          'http://127.0.0.1:5000, or `builtin`.',
+      );
+    }
+    copy.target.url = options.targetUrl;
+  }
   if (options.faults !== undefined) {
     copy.target.builtin.faults = options.faults as Scenario['target']['builtin']['faults'];
   }
+  const faults = copy.target.builtin.faults;
+  if (copy.target.url !== 'builtin' && faults.length > 0) {
+    // An external service cannot be told to misbehave: the run would silently be a plain one.
+    const flag = options.faults !== undefined ? `--fault ${faults.join(',')}` : null;
+    const from = options.targetUrl !== undefined ? '--target-url' : 'the scenario';
+    throw new OcrbenchError(
+      'E_USAGE',
+      `${flag ?? `target.builtin.faults (${faults.join(', ')})`}: faults apply only to the ` +
+        `built-in target, but this run's target is ${copy.target.url} (from ${from}). ` +
+        `Fix: ${flag ? 'drop --fault' : 'pass --fault "" to switch them off'}, or run ` +
+        'against the built-in target (target.url: builtin).',
+    );
+  }
   return copy;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 async function ensureDataset(folder: string, scenario: Scenario, scenarioFile: string) {
@@ -178,13 +325,17 @@ async function ensureDataset(folder: string, scenario: Scenario, scenarioFile: s
   }
 }
 
-function defaultRunId(name: string): string {
+/** `<time>-<scenario name>`, with `-2`, `-3`... when runs started in the same second. */
+function freeRunId(reportsDir: string, name: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '');
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-  return `${stamp}-${slug || 'run'}`;
+  const base = `${stamp}-${slug || 'run'}`;
+  let id = base;
+  for (let n = 2; existsSync(join(reportsDir, id)); n++) id = `${base}-${n}`;
+  return id;
 }
 
 function progressLine(

@@ -15,11 +15,22 @@ export interface RunTarget {
 /**
  * Starts the built-in target as a child process (so its CPU and memory are measured apart
  * from the generator's), or checks that an external target answers at all. `onDied` is
- * called if the built-in target exits while the run is going on.
+ * called if the built-in target exits while the run is going on. Returns null when `signal`
+ * (Ctrl-C) aborted the start: the run then writes an empty, interrupted run.json.
  */
-export async function startRunTarget(scenario: Scenario, onDied: () => void): Promise<RunTarget> {
+export async function startRunTarget(
+  scenario: Scenario,
+  onDied: () => void,
+  signal?: AbortSignal,
+): Promise<RunTarget | null> {
+  if (signal?.aborted) return null;
   if (scenario.target.url !== 'builtin') {
-    await checkReachable(scenario.target.url, scenario.target.requestTimeoutMs);
+    try {
+      await checkReachable(scenario.target.url, scenario.target.requestTimeoutMs, signal);
+    } catch (error) {
+      if (signal?.aborted) return null;
+      throw error;
+    }
     return {
       url: scenario.target.url,
       builtin: null,
@@ -46,6 +57,8 @@ export async function startRunTarget(scenario: Scenario, onDied: () => void): Pr
       },
     });
   } catch (error) {
+    // A Ctrl-C in a terminal reaches the child too, which may die before it is ready.
+    if (signal?.aborted) return null;
     throw new OcrbenchError(
       'E_TARGET_START',
       `the built-in target did not start: ${(error as Error).message}. ` +
@@ -68,21 +81,66 @@ export async function startRunTarget(scenario: Scenario, onDied: () => void): Pr
   };
 }
 
-/** Any HTTP answer proves the target is up; a network error ends the run before it starts. */
-async function checkReachable(url: string, timeoutMs: number): Promise<void> {
+/** Longest wait of the pre-check for an answer to GET /, ms. */
+const PRECHECK_LIMIT_MS = 10_000;
+
+/**
+ * Any HTTP answer proves the target is up; anything else ends the run before it starts (exit
+ * 4), saying which of "nothing listens there", "no answer in time" or "unknown host" it was.
+ */
+async function checkReachable(url: string, timeoutMs: number, signal?: AbortSignal) {
+  const waitMs = Math.min(timeoutMs, PRECHECK_LIMIT_MS);
   try {
     const response = await request(url, {
       method: 'GET',
-      headersTimeout: Math.min(timeoutMs, 10_000),
-      bodyTimeout: Math.min(timeoutMs, 10_000),
+      headersTimeout: waitMs,
+      bodyTimeout: waitMs,
+      signal,
     });
     await response.body.dump();
   } catch (error) {
-    const code = (error as { code?: string }).code ?? (error as Error).message;
-    throw new OcrbenchError(
-      'E_TARGET_UNREACHABLE',
-      `cannot reach the target at ${url} (${code}). Is the service running and the URL ` +
-        'right? Use `target.url: builtin` to start the built-in target instead.',
-    );
+    throw new OcrbenchError('E_TARGET_UNREACHABLE', unreachableMessage(url, error, waitMs));
+  }
+}
+
+/** The pre-check's failure in words, by its error code. */
+export function unreachableMessage(url: string, error: unknown, waitMs: number): string {
+  const code = (error as { code?: string }).code ?? (error as Error).message;
+  const { host } = new URL(url);
+  const seconds = `${waitMs / 1000} s`;
+  const builtin = 'Use `target.url: builtin` to start the built-in target instead.';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return (
+        `cannot reach the target at ${url}: connection refused (ECONNREFUSED), nothing ` +
+        `listens on ${host}. Is the service running and the URL right? ${builtin}`
+      );
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return (
+        `the target at ${url} accepted the connection but did not answer GET / within ` +
+        `${seconds} (${code}): it is up but hung or overloaded. Check it with ` +
+        `\`curl -v ${url}\`; the pre-check waits target.requestTimeoutMs, at most ` +
+        `${PRECHECK_LIMIT_MS / 1000} s.`
+      );
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return (
+        `cannot reach the target at ${url}: no answer to the connection attempt (${code}); ` +
+        `a firewall dropping packets, or the wrong host? ${builtin}`
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot reach the target at ${url}: unknown host name (${code}). Check the URL.`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return (
+        `cannot reach the target at ${url}: it closed the connection without an answer ` +
+        `(${code}). Is it an HTTP service (not HTTPS, or another protocol)?`
+      );
+    default:
+      return (
+        `cannot reach the target at ${url} (${code}). Is the service running and the URL ` +
+        `right? ${builtin}`
+      );
   }
 }

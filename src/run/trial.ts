@@ -83,7 +83,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
         trial: input.index,
         onThrottled: () => collector.throttled(),
       },
-      onSubmitted: (atMs, jobs) => collector.submitted(atMs, jobs),
+      onSubmitted: (atMs, jobs, warmup) => collector.submitted(atMs, jobs, warmup),
       onJob: (outcome, document, atMs) => {
         const record = outcome.record;
         records.push(record);

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
+import { closest } from 'fastest-levenshtein';
 import { OcrbenchError } from '../util/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { objectKeysAt, suggestKey } from './schema-walk.ts';
+import { nearestKey, objectKeysAt, suggestKey } from './schema-walk.ts';
 import { resolveGenerateOptions } from '../dataset/options.ts';
+import { MANIFEST_NAME, readManifest } from '../dataset/manifest.ts';
 
 /** A validated scenario with where it came from. */
 export interface LoadedScenario {
@@ -15,6 +18,8 @@ export interface LoadedScenario {
   /** Folder the scenario's relative paths are resolved against. */
   baseDir: string;
   sha256: string;
+  /** "file:line: field.path" of a field, for messages about it. */
+  locate(path: Array<string | number>): string;
 }
 
 /** Reads a YAML or JSON scenario, validates every field, applies defaults. */
@@ -29,17 +34,25 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
         'Check the path; examples are in scenarios/.',
     );
   }
-  const scenario = parseScenarioText(text, file);
+  const { scenario, locate } = parseScenario(text, file);
   return {
     scenario,
     file,
     baseDir: dirname(resolve(file)),
     sha256: createHash('sha256').update(text).digest('hex'),
+    locate,
   };
 }
 
 /** Parses and validates scenario text; `file` only names the source in messages. */
 export function parseScenarioText(text: string, file: string): Scenario {
+  return parseScenario(text, file).scenario;
+}
+
+function parseScenario(
+  text: string,
+  file: string,
+): { scenario: Scenario; locate: LoadedScenario['locate'] } {
   const lineCounter = new LineCounter();
   // YAML is a superset of JSON, so one parser reads both and gives line numbers for each.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -62,7 +75,8 @@ export function parseScenarioText(text: string, file: string): Scenario {
   }
   const result = scenarioSchema.safeParse(value);
   if (!result.success) {
-    const messages = result.error.issues.map((issue) =>
+    const issues = withoutMisspelledMissing(result.error.issues, value);
+    const messages = issues.flatMap((issue) =>
       describeIssue(issue, file, document, lineCounter, value),
     );
     const lineOfMessage = (message: string) => Number(/:(\d+):/.exec(message)?.[1] ?? 0);
@@ -70,10 +84,36 @@ export function parseScenarioText(text: string, file: string): Scenario {
     throw new OcrbenchError('E_SCENARIO_FIELD', messages.join('\n'));
   }
   checkCombinations(result.data, file, document, lineCounter);
-  return result.data;
+  const locate = (path: Array<string | number>) => {
+    const keys = path.map(String);
+    return `${file}:${lineOf(document, lineCounter, keys)}: ${dotted(keys)}`;
+  };
+  return { scenario: result.data, locate };
 }
 
 type Issue = z.core.$ZodIssue;
+
+/**
+ * Drops "missing field X" when an unknown field next to it is a misspelling of X: the
+ * "unknown field, did you mean X?" line already says what to fix, once.
+ */
+function withoutMisspelledMissing(issues: readonly Issue[], root: unknown): Issue[] {
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const path = issue.path.map(String);
+    const allowed = objectKeysAt(scenarioSchema, root, path);
+    for (const key of issue.keys) {
+      const nearest = nearestKey(key, allowed);
+      if (nearest !== null) suggested.add(JSON.stringify([...path, nearest]));
+    }
+  }
+  return issues.filter((issue) => {
+    const path = issue.path.map(String);
+    const missing = issue.code === 'invalid_type' && valueAt(root, path) === undefined;
+    return !(missing && suggested.has(JSON.stringify(path)));
+  });
+}
 
 function describeIssue(
   issue: Issue,
@@ -81,30 +121,48 @@ function describeIssue(
   document: Document,
   lineCounter: LineCounter,
   root: unknown,
-): string {
+): string[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys;
-    const fieldPath = [...path, keys[0]];
-    const line = lineOf(document, lineCounter, fieldPath);
-    const allowed = suggestKey(keys[0], objectKeysAt(scenarioSchema, root, path));
-    return (
-      `${file}:${line}: ${dotted(fieldPath)}: unknown field. ` +
-      `Fix: remove it or correct the spelling${allowed}.`
-    );
+    const allowedKeys = objectKeysAt(scenarioSchema, root, path);
+    return issue.keys.map((key) => {
+      const fieldPath = [...path, key];
+      const line = lineOf(document, lineCounter, fieldPath);
+      return (
+        `${file}:${line}: ${dotted(fieldPath)}: unknown field. ` +
+        `Fix: remove it or correct the spelling${suggestKey(key, allowedKeys)}.`
+      );
+    });
   }
   const line = lineOf(document, lineCounter, path);
   const value = valueAt(root, path);
   const found = JSON.stringify(value);
-  return `${file}:${line}: ${dotted(path) || '(top level)'}: ${rule(issue)}, got ${
-    found ?? 'nothing'
-  }. Fix: ${fix(issue, path, value)}.`;
+  return [
+    `${file}:${line}: ${dotted(path) || '(top level)'}: ${rule(issue)}, got ${
+      found ?? 'nothing'
+    }. Fix: ${fix(issue, path, value)}.`,
+  ];
+}
+
+/** Zod's type names as a reader says them: "an integer", "a number", "a list". */
+const TYPE_NAMES: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+};
+
+function typeName(expected: string): string {
+  return TYPE_NAMES[expected] ?? (/^[aeiou]/i.test(expected) ? `an ${expected}` : `a ${expected}`);
 }
 
 function rule(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return `expected ${typeName(issue.expected)}`;
     case 'too_small':
       return `must be ${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
     case 'too_big':
@@ -125,7 +183,7 @@ function fix(issue: Issue, path: string[], value: unknown): string {
   if (issue.code === 'invalid_value') return 'use one of the listed values';
   if (issue.code === 'too_small') return `use a value ${rule(issue).replace('must be ', '')}`;
   if (issue.code === 'too_big') return `use a value ${rule(issue).replace('must be ', '')}`;
-  if (issue.code === 'invalid_type') return `write a ${issue.expected} here`;
+  if (issue.code === 'invalid_type') return `write ${typeName(issue.expected)} here`;
   if (issue.code === 'invalid_union' && path.at(-1) === 'model') {
     return 'set `model` to `closed` or `open`';
   }
@@ -181,6 +239,13 @@ function checkCombinations(
           'URL. Fix: write e.g. http://127.0.0.1:5000, or `builtin`.',
       );
     }
+    if (scenario.target.builtin.faults.length > 0) {
+      problems.push(
+        `${at(['target', 'builtin', 'faults'])}: faults apply only to the built-in target, ` +
+          `but target.url is ${scenario.target.url}; they would be ignored. Fix: remove ` +
+          '`target.builtin.faults`, or set `target.url: builtin`.',
+      );
+    }
   }
   if (problems.length > 0) throw new OcrbenchError('E_SCENARIO_FIELD', problems.join('\n'));
 }
@@ -221,4 +286,106 @@ function dotted(path: string[]): string {
     .map((key) => (/^\d+$/.test(key) ? `[${key}]` : key))
     .join('.')
     .replace(/\.\[/g, '[');
+}
+
+/**
+ * Checks the scenario against its dataset on disk: the folder and its manifest exist (or
+ * `dataset.generate` will make them), and every mix entry names size classes, formats and
+ * files the dataset has. Returns one "file:line: field: problem. Fix: ..." line per problem.
+ */
+export async function datasetProblems(loaded: LoadedScenario): Promise<string[]> {
+  const { scenario, locate } = loaded;
+  const folder = resolve(loaded.baseDir, scenario.dataset.path);
+  const manifestPath = join(folder, MANIFEST_NAME);
+  let files: Array<{ file: string; sizeClass: string; format: string }> | null = null;
+  let source: string;
+  if (existsSync(manifestPath)) {
+    try {
+      files = (await readManifest(folder)).files;
+    } catch (error) {
+      if (!(error instanceof OcrbenchError)) throw error;
+      return [`${locate(['dataset', 'path'])}: ${error.message}`];
+    }
+    source = manifestPath;
+  } else if (scenario.dataset.generate) {
+    // Generated on the first run: its size classes and formats are those of the options.
+    let options;
+    try {
+      options = resolveGenerateOptions({ ...scenario.dataset.generate, out: folder });
+    } catch {
+      return []; // reported with its line when the scenario loaded
+    }
+    const generated: Record<'sizeClass' | 'format', string[]> = {
+      sizeClass: options.sizes,
+      format: options.formats,
+    };
+    return mixProblems(loaded, (field, value) =>
+      field === 'file' || generated[field].includes(value)
+        ? null
+        : `the dataset that dataset.generate makes has ${field === 'sizeClass' ? 'size classes' : 'formats'} ` +
+          `${generated[field].join(', ')}`,
+    );
+  } else {
+    const exists = existsSync(folder);
+    return [
+      `${locate(['dataset', 'path'])}: ${folder} ${exists ? `has no ${MANIFEST_NAME}` : 'does not exist'}. ` +
+        `Fix: \`ocrbench dataset generate --out ${folder}\`` +
+        `${exists ? `, \`ocrbench dataset import ${folder}\`` : ''}, or add \`dataset.generate\` ` +
+        'so the first run makes it.',
+    ];
+  }
+  const all = files;
+  const known: Record<MixField, string[]> = {
+    sizeClass: [...new Set(all.map((entry) => entry.sizeClass))],
+    format: [...new Set(all.map((entry) => entry.format))],
+    file: all.map((entry) => entry.file),
+  };
+  const problems = mixProblems(loaded, (field, value) => {
+    if (known[field].includes(value)) return null;
+    if (field === 'file') {
+      return `${source} lists no such file; did you mean ${JSON.stringify(closest(value, known.file))}?`;
+    }
+    return `${source} has ${field === 'sizeClass' ? 'size classes' : 'formats'} ${known[field].join(', ')}`;
+  });
+  if (problems.length > 0) return problems;
+  // Each field exists; an entry may still match no file (a size class only in another format).
+  (scenario.mix ?? []).forEach((entry, index) => {
+    const matches = all.some(
+      (file) =>
+        (entry.sizeClass === undefined || file.sizeClass === entry.sizeClass) &&
+        (entry.format === undefined || file.format === entry.format) &&
+        (entry.file === undefined || file.file === entry.file),
+    );
+    if (!matches) {
+      problems.push(
+        `${locate(['mix', index])}: no file of ${source} matches all of ` +
+          `${JSON.stringify({ ...entry, weight: undefined })}. Fix: drop one of the filters.`,
+      );
+    }
+  });
+  return problems;
+}
+
+type MixField = 'sizeClass' | 'format' | 'file';
+
+/** One line per mix field whose value `why` rejects (returns what the dataset has instead). */
+function mixProblems(
+  loaded: LoadedScenario,
+  why: (field: MixField, value: string) => string | null,
+): string[] {
+  const problems: string[] = [];
+  (loaded.scenario.mix ?? []).forEach((entry, index) => {
+    for (const field of ['sizeClass', 'format', 'file'] as const) {
+      const value = entry[field];
+      if (value === undefined) continue;
+      const reason = why(field, value);
+      if (reason === null) continue;
+      const fix = field === 'file' ? 'correct the path' : 'use one of those';
+      problems.push(
+        `${loaded.locate(['mix', index, field])}: ${JSON.stringify(value)} is not in the ` +
+          `dataset: ${reason}. Fix: ${fix}.`,
+      );
+    }
+  });
+  return problems;
 }

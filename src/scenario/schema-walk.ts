@@ -49,10 +49,16 @@ function matchesDiscriminator(option: z.ZodType, value: unknown): boolean {
   return literal instanceof z.ZodLiteral && literal.value === model;
 }
 
-/** ", did you mean `x`? Allowed: a, b, c" or an empty string. */
+/** The allowed key an unknown one is probably a misspelling of, or null. */
+export function nearestKey(unknownKey: string, allowed: string[]): string | null {
+  if (allowed.length === 0) return null;
+  const nearest = closest(unknownKey, allowed);
+  return distance(unknownKey, nearest) <= Math.max(2, unknownKey.length / 3) ? nearest : null;
+}
+
+/** "; did you mean `x`? Allowed: a, b, c" or an empty string. */
 export function suggestKey(unknownKey: string, allowed: string[]): string {
   if (allowed.length === 0) return '';
-  const nearest = closest(unknownKey, allowed);
-  const close = distance(unknownKey, nearest) <= Math.max(2, unknownKey.length / 3);
-  return `${close ? `; did you mean \`${nearest}\`?` : ''} Allowed: ${allowed.join(', ')}`;
+  const nearest = nearestKey(unknownKey, allowed);
+  return `${nearest ? `; did you mean \`${nearest}\`?` : ''} Allowed: ${allowed.join(', ')}`;
 }

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'E_TARGET_START'
   | 'E_RUN_FILE'
   | 'E_USAGE'
+  /** A file or folder ocrbench was asked to write cannot be written (exit 2). */
+  | 'E_OUTPUT'
   | 'E_GATE_FILE';
 
 export class OcrbenchError extends Error {
