@@ -25,9 +25,11 @@ export function commandGroup(
     },
     handler: (args) => {
       const given = args.command;
+      const problem =
+        given === undefined ? 'name a subcommand' : `unknown subcommand "${String(given)}"`;
       throw new OcrbenchError(
         'E_USAGE',
-        `${name}: ${given === undefined ? 'name a subcommand' : `unknown subcommand "${String(given)}"`}. ` +
+        `${name}: ${problem}. ` +
           `Use ${list.join(' or ')}; \`ocrbench ${name} --help\` says more.`,
       );
     },

@@ -70,7 +70,8 @@ export function judge(evidence: Evidence, criteria: Criteria): Judgement {
   }
   if (evidence.pointJudged) {
     const [low, high] = band(kind, criteria.band);
-    if (estimate > high || estimate < low) return { verdict: changed(estimate > none), reason: 'point' };
+    if (estimate > high || estimate < low)
+      return { verdict: changed(estimate > none), reason: 'point' };
     return { verdict: 'noChange', reason: 'point' };
   }
   const decisive = decisiveDirection(evidence, criteria);

@@ -62,8 +62,7 @@ function walk(schema: JsonSchema, path: string, rows: Row[]): void {
 
 function row(schema: JsonSchema, path: string, required: boolean, prefix = ''): Row {
   const inner = withoutNull(schema);
-  const description =
-    schema.description ?? inner.description ?? inner.items?.description ?? '';
+  const description = schema.description ?? inner.description ?? inner.items?.description ?? '';
   return {
     path,
     type: describeType(schema),
@@ -117,7 +116,10 @@ function walkUnion(schema: JsonSchema, path: string, rows: Row[]): void {
     type: variants.map((variant) => `\`${JSON.stringify(valueOf(variant))}\``).join(' \\| '),
     defaultValue: '**required**',
     description: variants
-      .map((variant) => `\`${valueOf(variant)}\`: ${variant.properties![discriminator].description ?? ''}`)
+      .map(
+        (variant) =>
+          `\`${valueOf(variant)}\`: ${variant.properties![discriminator].description ?? ''}`,
+      )
       .join(' '),
   });
   const keys = [...new Set(variants.flatMap((variant) => Object.keys(variant.properties!)))];
@@ -125,12 +127,14 @@ function walkUnion(schema: JsonSchema, path: string, rows: Row[]): void {
     const owners = variants.filter((variant) => variant.properties![key] !== undefined);
     const child = owners[0].properties![key];
     const required = owners.every(
-      (variant) => variant.required?.includes(key) && variant.properties![key].default === undefined,
+      (variant) =>
+        variant.required?.includes(key) && variant.properties![key].default === undefined,
     );
     const prefix =
       owners.length === variants.length
         ? ''
-        : `${owners.map((variant) => `\`${discriminator}: ${valueOf(variant)}\``).join(', ')} only. `;
+        : `${owners.map((variant) => `\`${discriminator}: ${valueOf(variant)}\``).join(', ')}` +
+          ' only. ';
     rows.push(row(child, `${path}.${key}`, required, prefix));
     descend(child, `${path}.${key}`, rows);
   }
@@ -141,7 +145,9 @@ function withoutNull(schema: JsonSchema): JsonSchema {
   const variants = schema.anyOf ?? schema.oneOf;
   if (!variants || schema.properties) return schema;
   const rest = variants.filter((variant) => variant.type !== 'null');
-  return rest.length === 1 && rest.length < variants.length ? { ...rest[0], ...pick(schema) } : schema;
+  return rest.length === 1 && rest.length < variants.length
+    ? { ...rest[0], ...pick(schema) }
+    : schema;
 }
 
 function pick(schema: JsonSchema): JsonSchema {
