@@ -4,6 +4,7 @@ import { driveEngine } from './helpers/drive-engine.ts';
 import { TrialCollector, type AccuracySummariser } from '../src/record/collector.ts';
 import type { JobRecord, TrialResult } from '../src/record/run-file.ts';
 import { summarise } from '../src/record/summary.ts';
+import { noObservations } from './helpers/make-run.ts';
 
 // A stand-in summariser: these tests are about counting, the real one has its own tests.
 const countOnly: AccuracySummariser = (jobs) => ({
@@ -153,14 +154,7 @@ function trialOf(index: number, collector: TrialCollector): TrialResult {
       behindScheduleJobs: 0,
       cappedJobs: 0,
     },
-    observations: {
-      queue: null,
-      processes: null,
-      host: null,
-      folders: [],
-      metrics: null,
-      resultFiles: null,
-    },
+    observations: noObservations(),
     caveats: [{ code: 'few-jobs', message: 'same' }],
   };
 }

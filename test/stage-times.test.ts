@@ -4,6 +4,7 @@ import { driveEngine } from './helpers/drive-engine.ts';
 import { trialCaveats } from '../src/run/caveats.ts';
 import { scenarioSchema } from '../src/scenario/schema.ts';
 import type { JobRecord } from '../src/record/run-file.ts';
+import { emptyJobCounts } from '../src/record/summary.ts';
 
 // Stage times as the engine records them against loopback services: what polls cannot
 // resolve stays out of queue wait, and impossible server timings are clamped and counted.
@@ -33,16 +34,7 @@ const caveatsOf = (records: JobRecord[]) =>
       dataset: { path: '.' },
       load: { model: 'open', rate: 1, durationSeconds: 1 },
     }),
-    counts: {
-      submitted: records.length,
-      completed: records.length,
-      failed: 0,
-      timedOut: 0,
-      lost: 0,
-      inFlight: 0,
-      failedByClass: {},
-      throttled: 0,
-    },
+    counts: { ...emptyJobCounts(), submitted: records.length, completed: records.length },
     generator: {
       eventLoopDelayP99Ms: 1,
       eventLoopDelayMaxMs: 1,

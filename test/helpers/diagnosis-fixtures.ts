@@ -6,22 +6,15 @@ import type {
   RunFile,
   TrialResult,
 } from '../../src/record/run-file.ts';
+import { emptyJobCounts } from '../../src/record/summary.ts';
+import { noObservations } from './make-run.ts';
 
 /** Shared by the diagnose-*.test.ts files: run.json and jobs.ndjson contents to diagnose. */
 
 export const MiB = 1024 * 1024;
 
 export function counts(completed: number): JobCounts {
-  return {
-    submitted: completed,
-    completed,
-    failed: 0,
-    timedOut: 0,
-    lost: 0,
-    inFlight: 0,
-    failedByClass: {},
-    throttled: 0,
-  };
+  return { ...emptyJobCounts(), submitted: completed, completed };
 }
 
 /** A realistic run.json with one trial; tests override the parts they exercise. */
@@ -58,15 +51,7 @@ export function oneTrialRun(
       behindScheduleJobs: 0,
       cappedJobs: 0,
     },
-    observations: {
-      queue: null,
-      processes: null,
-      host: null,
-      folders: [],
-      metrics: null,
-      resultFiles: null,
-      ...options.observations,
-    },
+    observations: { ...noObservations(), ...options.observations },
     caveats: [],
     ...options.trial,
   };

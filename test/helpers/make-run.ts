@@ -1,5 +1,11 @@
 import { newHistogram, recordMs, stageStats } from '../../src/record/histogram.ts';
-import type { Caveat, RunFile, StageMap, TrialResult } from '../../src/record/run-file.ts';
+import type {
+  Caveat,
+  Observations,
+  RunFile,
+  StageMap,
+  TrialResult,
+} from '../../src/record/run-file.ts';
 import { summarizeTrials } from '../../src/compare/merge-runs.ts';
 import { normalDraw, seededRandom, type Random } from '../../src/util/random.ts';
 
@@ -169,17 +175,20 @@ function accuracyOf(cer: number | null, jobs: number): TrialResult['accuracy'] {
   };
 }
 
+/** A trial's observations when nothing was observed. */
+export function noObservations(): Observations {
+  return {
+    queue: null,
+    processes: null,
+    host: null,
+    folders: [],
+    metrics: null,
+    resultFiles: null,
+  };
+}
+
 function observationsOf(seconds: number, observe: boolean, random: Random) {
-  if (!observe) {
-    return {
-      queue: null,
-      processes: null,
-      host: null,
-      folders: [],
-      metrics: null,
-      resultFiles: null,
-    };
-  }
+  if (!observe) return noObservations();
   const tSeconds = Array.from({ length: Math.min(seconds, 120) }, (_, i) => i);
   const pending = tSeconds.map((t) => Math.round(4 + 3 * Math.sin(t / 7) + random() * 2));
   return {
