@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { EXIT } from './exit-codes.ts';
 import { FAULT_NAMES } from '../scenario/schema.ts';
 import { parseFaults } from './faults.ts';
-import { checkNumberFlags } from './numbers.ts';
+import { checkNumberFlags, type NumberRule } from './numbers.ts';
 import { runInterruptSignal } from './interrupt.ts';
 import type { RunFile } from '../record/run-file.ts';
 
@@ -12,11 +12,20 @@ interface RunArguments {
   'run-id'?: string;
   force: boolean;
   trials?: number;
+  'duration-seconds'?: number;
+  jobs?: number;
   'target-url'?: string;
   fault?: string;
   json: boolean;
   quiet: boolean;
 }
+
+/** The numeric flags of `run`, as strict as the scenario fields they override. */
+export const RUN_NUMBER_RULES: Record<string, NumberRule> = {
+  trials: { integer: true, min: 1, hint: 'e.g. --trials 5' },
+  'duration-seconds': { above: 0, hint: 'seconds, e.g. --duration-seconds 10' },
+  jobs: { integer: true, min: 1, hint: 'measured jobs, e.g. --jobs 5' },
+};
 
 /** `ocrbench run <scenario>`: drives the target and writes reports/<run-id>/. */
 const command: CommandModule<object, RunArguments> = {
@@ -46,6 +55,20 @@ const command: CommandModule<object, RunArguments> = {
         requiresArg: true,
         describe: "Override the scenario's trials (a whole number >= 1)",
       })
+      .option('duration-seconds', {
+        type: 'number',
+        requiresArg: true,
+        describe:
+          'Override load.durationSeconds: stop starting jobs after S seconds (> 0); ' +
+          'run.json then carries the load-overridden caveat',
+      })
+      .option('jobs', {
+        type: 'number',
+        requiresArg: true,
+        describe:
+          'Override load.jobs: stop after N measured jobs (a whole number >= 1); ' +
+          'run.json then carries the load-overridden caveat',
+      })
       .option('target-url', {
         type: 'string',
         requiresArg: true,
@@ -62,7 +85,7 @@ const command: CommandModule<object, RunArguments> = {
   handler: async (args) => {
     // First, so a Ctrl-C while the modules below load still stops the run cleanly.
     const signal = runInterruptSignal();
-    checkNumberFlags(args, { trials: { integer: true, min: 1, hint: 'e.g. --trials 5' } });
+    checkNumberFlags(args, RUN_NUMBER_RULES);
     const faults = args.fault === undefined ? undefined : parseFaults(args.fault);
     // Loaded here, not at the top, so `--help` and other commands start fast.
     const { runScenario } = await import('../run/run-scenario.ts');
@@ -74,6 +97,8 @@ const command: CommandModule<object, RunArguments> = {
       runId: args['run-id'],
       force: args.force,
       trials: args.trials,
+      durationSeconds: args['duration-seconds'],
+      jobs: args.jobs,
       targetUrl: args['target-url'],
       faults,
       signal,

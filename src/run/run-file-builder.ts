@@ -14,12 +14,14 @@ export interface RunFileInput {
   endedAt: Date;
   stopReason: RunFile['stopReason'];
   trials: TrialResult[];
+  /** Run-level caveats known before the run, e.g. the load overridden on the command line. */
+  caveats?: Caveat[];
 }
 
 /** Assembles run.json: the trials as measured, and a summary with histograms merged. */
 export function buildRunFile(input: RunFileInput): RunFile {
   const { trials } = input;
-  const runCaveats: Caveat[] = [];
+  const runCaveats: Caveat[] = [...(input.caveats ?? [])];
   if (input.stopReason !== 'finished') {
     runCaveats.push({
       code: 'stopped-early',

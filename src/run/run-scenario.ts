@@ -23,21 +23,16 @@ import { runTrial, openJobsLog } from './trial.ts';
 import { startRunTarget, type RunTarget } from './run-target.ts';
 import { buildRunFile } from './run-file-builder.ts';
 import { writeRunOutputs } from './write-outputs.ts';
+import { applyOverrides, type ScenarioOverrides } from './overrides.ts';
 import type { TrialCollector } from '../record/collector.ts';
 
-export interface RunOptions {
+export interface RunOptions extends ScenarioOverrides {
   scenarioFile: string;
   /** Folder that receives `<run-id>/`. @default 'reports' */
   reportsDir?: string;
   runId?: string;
   /** Replace an existing run folder of the same id (otherwise that is an error). */
   force?: boolean;
-  /** Overrides the scenario's `trials`. */
-  trials?: number;
-  /** Overrides `target.url`. */
-  targetUrl?: string;
-  /** Overrides `target.builtin.faults`. */
-  faults?: string[];
   /** Progress line callback (the CLI prints it on stderr when it is a TTY). */
   onProgress?: (line: string) => void;
   /** Aborting stops the run early; what was measured is still written. */
@@ -63,7 +58,7 @@ export interface RunOutcome {
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenario(options.scenarioFile);
-  const scenario = applyOverrides(loaded.scenario, options);
+  const { scenario, caveats: overrideCaveats } = applyOverrides(loaded.scenario, options);
   const reportsDir = resolve(options.reportsDir ?? 'reports');
   await assertWritableFolder(options.reportsDir ?? 'reports', 'choose another --out');
   const runId = options.runId ?? freeRunId(reportsDir, scenario.name);
@@ -156,6 +151,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     endedAt: new Date(),
     stopReason,
     trials,
+    caveats: overrideCaveats,
   });
   let headline: string;
   try {
@@ -262,48 +258,6 @@ async function prepareRunFolder(runDir: string, force: boolean): Promise<void> {
   } catch (error) {
     if (!isFileSystemError(error)) throw error;
     throw cannotWrite(runDir, fileSystemReason(error), 'choose another --out');
-  }
-}
-
-/** The command line's overrides, checked like the scenario fields they replace. */
-function applyOverrides(scenario: Scenario, options: RunOptions): Scenario {
-  const copy = structuredClone(scenario);
-  if (options.trials !== undefined) copy.trials = options.trials;
-  if (options.targetUrl !== undefined) {
-    if (options.targetUrl !== 'builtin' && !isHttpUrl(options.targetUrl)) {
-      throw new OcrbenchError(
-        'E_USAGE',
-        `--target-url ${options.targetUrl}: not an http(s) URL. Fix: write e.g. ` +
-          'http://127.0.0.1:5000, or `builtin`.',
-      );
-    }
-    copy.target.url = options.targetUrl;
-  }
-  if (options.faults !== undefined) {
-    copy.target.builtin.faults = options.faults as Scenario['target']['builtin']['faults'];
-  }
-  const faults = copy.target.builtin.faults;
-  if (copy.target.url !== 'builtin' && faults.length > 0) {
-    // An external service cannot be told to misbehave: the run would silently be a plain one.
-    const flag = options.faults !== undefined ? `--fault ${faults.join(',')}` : null;
-    const from = options.targetUrl !== undefined ? '--target-url' : 'the scenario';
-    throw new OcrbenchError(
-      'E_USAGE',
-      `${flag ?? `target.builtin.faults (${faults.join(', ')})`}: faults apply only to the ` +
-        `built-in target, but this run's target is ${copy.target.url} (from ${from}). ` +
-        `Fix: ${flag ? 'drop --fault' : 'pass --fault "" to switch them off'}, or run ` +
-        'against the built-in target (target.url: builtin).',
-    );
-  }
-  return copy;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
   }
 }
 
