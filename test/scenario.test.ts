@@ -47,6 +47,58 @@ describe('scenario validation', () => {
     expect(error.message).toContain('did you mean `concurrency`?');
   });
 
+  it('gives one error for one misspelt required field, not also "missing"', () => {
+    const lines = (text: string) => errorOf(text).message.split('\n');
+    expect(lines(minimal.replace('concurrency: 2', 'concurency: 2'))).toEqual([
+      'x.yaml:6: load.concurency: unknown field. Fix: remove it or correct the spelling; ' +
+        'did you mean `concurrency`? Allowed: model, concurrency, durationSeconds, jobs.',
+    ]);
+    expect(lines(minimal.replace('name: t', 'nmae: t'))).toHaveLength(1);
+    expect(lines(minimal.replace('  path: d', '  pth: d'))[0]).toContain(
+      'x.yaml:3: dataset.pth: unknown field',
+    );
+    expect(lines(minimal.replace('  path: d', '  pth: d'))).toHaveLength(1);
+    const mix = lines(`${minimal}mix:\n  - { sizeClass: a, wieght: 3 }\n`);
+    expect(mix).toHaveLength(1);
+    expect(mix[0]).toContain('x.yaml:9: mix[0].wieght: unknown field');
+    const stage = 'load: { model: open, stages: [{ durationSecond: 3, rate: 1 }] }';
+    const staged = lines(`name: t\ndataset: { path: d }\n${stage}\n`);
+    expect(staged).toHaveLength(1);
+    expect(staged[0]).toContain('did you mean `durationSeconds`?');
+  });
+
+  it('reports a misspelt `model` as one unknown field and still checks the rest', () => {
+    // Without `model` the union cannot pick closed or open: the typo must be named anyway.
+    expect(errorOf(minimal.replace('model: closed', 'modle: closed')).message).toBe(
+      'x.yaml:5: load.modle: unknown field. Fix: remove it or correct the spelling; ' +
+        'did you mean `model`? Allowed: model, concurrency, durationSeconds, jobs.',
+    );
+    // The allowed fields are those of the variant the misspelt key names.
+    const open = 'load: { mdoel: open, rate: 1, durationSeconds: 3 }';
+    const openError = errorOf(`name: t\ndataset: { path: d }\n${open}\n`).message;
+    expect(openError).toContain('did you mean `model`? Allowed: model, rate, arrival, stages');
+    expect(openError.split('\n')).toHaveLength(1);
+    // A second typo in the same object is still found, once.
+    const both = minimal
+      .replace('model: closed', 'modle: closed')
+      .replace('concurrency', 'concurency');
+    const bothLines = errorOf(both).message.split('\n');
+    expect(bothLines).toHaveLength(2);
+    expect(bothLines[0]).toContain('load.modle: unknown field');
+    expect(bothLines[1]).toContain('x.yaml:6: load.concurency: unknown field');
+  });
+
+  it('keeps "missing" next to an unknown field that is no near spelling of it', () => {
+    const lines = errorOf(minimal.replace('name: t', 'title: t')).message.split('\n');
+    expect(lines).toEqual([
+      'x.yaml:1: name: expected a string, got nothing. Fix: add the required field `name` ' +
+        '(see docs/scenario.md).',
+      'x.yaml:1: title: unknown field. Fix: remove it or correct the spelling. Allowed: name, ' +
+        'description, tags, target, dataset, mix, load, warmup, poll, uploads, observe, ' +
+        'trials, seed, gate.',
+    ]);
+  });
+
   it('reports a missing required field at its parent line', () => {
     const error = errorOf(minimal.replace('  path: d\n', '  generate: {}\n'));
     expect(error.message).toContain('x.yaml:2: dataset.path: expected a string, got nothing');

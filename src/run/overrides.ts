@@ -16,7 +16,7 @@ export interface ScenarioOverrides {
   faults?: string[];
 }
 
-export interface OverriddenScenario {
+export interface WithOverrides {
   scenario: Scenario;
   /**
    * Run-level caveats saying the load differs from the scenario file: a run of 5 s is no
@@ -28,7 +28,7 @@ export interface OverriddenScenario {
 }
 
 /** The command line's overrides, checked like the scenario fields they replace. */
-export function applyOverrides(scenario: Scenario, options: ScenarioOverrides): OverriddenScenario {
+export function applyOverrides(scenario: Scenario, options: ScenarioOverrides): WithOverrides {
   const copy = structuredClone(scenario);
   if (options.trials !== undefined) copy.trials = options.trials;
   if (options.durationSeconds !== undefined) copy.load.durationSeconds = options.durationSeconds;

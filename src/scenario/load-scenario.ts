@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { OcrbenchError } from '../util/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { nearestKey, objectKeysAt, suggestKey } from './schema-walk.ts';
+import { objectKeysAt, suggestKey, valueAt } from './schema-walk.ts';
+import { validateOneErrorPerTypo } from './typos.ts';
 import { resolveGenerateOptions } from '../dataset/options.ts';
 import { MANIFEST_NAME, readManifest } from '../dataset/manifest.ts';
 
@@ -73,11 +74,10 @@ function parseScenario(
         'see scenarios/smoke.yaml.',
     );
   }
-  const result = scenarioSchema.safeParse(value);
+  const result = validateOneErrorPerTypo(scenarioSchema, value);
   if (!result.success) {
-    const issues = withoutMisspelledMissing(result.error.issues, value);
-    const messages = issues.flatMap((issue) =>
-      describeIssue(issue, file, document, lineCounter, value),
+    const messages = result.issues.flatMap((issue) =>
+      describeIssue(issue, file, document, lineCounter, result.root),
     );
     const lineOfMessage = (message: string) => Number(/:(\d+):/.exec(message)?.[1] ?? 0);
     messages.sort((a, b) => lineOfMessage(a) - lineOfMessage(b));
@@ -92,28 +92,6 @@ function parseScenario(
 }
 
 type Issue = z.core.$ZodIssue;
-
-/**
- * Drops "missing field X" when an unknown field next to it is a misspelling of X: the
- * "unknown field, did you mean X?" line already says what to fix, once.
- */
-function withoutMisspelledMissing(issues: readonly Issue[], root: unknown): Issue[] {
-  const suggested = new Set<string>();
-  for (const issue of issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    const path = issue.path.map(String);
-    const allowed = objectKeysAt(scenarioSchema, root, path);
-    for (const key of issue.keys) {
-      const nearest = nearestKey(key, allowed);
-      if (nearest !== null) suggested.add(JSON.stringify([...path, nearest]));
-    }
-  }
-  return issues.filter((issue) => {
-    const path = issue.path.map(String);
-    const missing = issue.code === 'invalid_type' && valueAt(root, path) === undefined;
-    return !(missing && suggested.has(JSON.stringify(path)));
-  });
-}
 
 function describeIssue(
   issue: Issue,
@@ -272,15 +250,6 @@ function lineOf(document: Document, lineCounter: LineCounter, path: string[]): n
   return 1;
 }
 
-function valueAt(root: unknown, path: string[]): unknown {
-  let value: unknown = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
 function dotted(path: string[]): string {
   return path
     .map((key) => (/^\d+$/.test(key) ? `[${key}]` : key))
@@ -322,16 +291,17 @@ export async function datasetProblems(loaded: LoadedScenario): Promise<string[]>
     return mixProblems(loaded, (field, value) =>
       field === 'file' || generated[field].includes(value)
         ? null
-        : `the dataset that dataset.generate makes has ${field === 'sizeClass' ? 'size classes' : 'formats'} ` +
+        : `the dataset that dataset.generate makes has ${fieldPlural(field)} ` +
           `${generated[field].join(', ')}`,
     );
   } else {
     const exists = existsSync(folder);
+    const problem = exists ? `has no ${MANIFEST_NAME}` : 'does not exist';
+    const importIt = exists ? `, \`ocrbench dataset import ${folder}\`` : '';
     return [
-      `${locate(['dataset', 'path'])}: ${folder} ${exists ? `has no ${MANIFEST_NAME}` : 'does not exist'}. ` +
-        `Fix: \`ocrbench dataset generate --out ${folder}\`` +
-        `${exists ? `, \`ocrbench dataset import ${folder}\`` : ''}, or add \`dataset.generate\` ` +
-        'so the first run makes it.',
+      `${locate(['dataset', 'path'])}: ${folder} ${problem}. ` +
+        `Fix: \`ocrbench dataset generate --out ${folder}\`${importIt}, or add ` +
+        '`dataset.generate` so the first run makes it.',
     ];
   }
   const all = files;
@@ -343,9 +313,10 @@ export async function datasetProblems(loaded: LoadedScenario): Promise<string[]>
   const problems = mixProblems(loaded, (field, value) => {
     if (known[field].includes(value)) return null;
     if (field === 'file') {
-      return `${source} lists no such file; did you mean ${JSON.stringify(closest(value, known.file))}?`;
+      const nearest = JSON.stringify(closest(value, known.file));
+      return `${source} lists no such file; did you mean ${nearest}?`;
     }
-    return `${source} has ${field === 'sizeClass' ? 'size classes' : 'formats'} ${known[field].join(', ')}`;
+    return `${source} has ${fieldPlural(field)} ${known[field].join(', ')}`;
   });
   if (problems.length > 0) return problems;
   // Each field exists; an entry may still match no file (a size class only in another format).
@@ -367,6 +338,10 @@ export async function datasetProblems(loaded: LoadedScenario): Promise<string[]>
 }
 
 type MixField = 'sizeClass' | 'format' | 'file';
+
+function fieldPlural(field: 'sizeClass' | 'format'): string {
+  return field === 'sizeClass' ? 'size classes' : 'formats';
+}
 
 /** One line per mix field whose value `why` rejects (returns what the dataset has instead). */
 function mixProblems(

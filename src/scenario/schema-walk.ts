@@ -56,9 +56,19 @@ export function nearestKey(unknownKey: string, allowed: string[]): string | null
   return distance(unknownKey, nearest) <= Math.max(2, unknownKey.length / 3) ? nearest : null;
 }
 
-/** "; did you mean `x`? Allowed: a, b, c" or an empty string. */
+/** "; did you mean `x`? Allowed: a, b, c", ". Allowed: a, b, c" or an empty string. */
 export function suggestKey(unknownKey: string, allowed: string[]): string {
   if (allowed.length === 0) return '';
   const nearest = nearestKey(unknownKey, allowed);
-  return `${nearest ? `; did you mean \`${nearest}\`?` : ''} Allowed: ${allowed.join(', ')}`;
+  return `${nearest ? `; did you mean \`${nearest}\`?` : '.'} Allowed: ${allowed.join(', ')}`;
+}
+
+/** The value at `path` in parsed YAML/JSON, or undefined when any step is missing. */
+export function valueAt(root: unknown, path: string[]): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
