@@ -43,7 +43,9 @@ const command: CommandModule<object, RunArguments> = {
       .option('run-id', {
         type: 'string',
         requiresArg: true,
-        describe: 'Name of the run folder (default: time-name); must not exist yet',
+        describe:
+          'Name of the run folder inside --out: letters, digits, . _ - (default: time-name); ' +
+          'must not exist yet',
       })
       .option('force', {
         type: 'boolean',

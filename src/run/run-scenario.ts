@@ -24,6 +24,7 @@ import { startRunTarget, type RunTarget } from './run-target.ts';
 import { buildRunFile } from './run-file-builder.ts';
 import { writeRunOutputs } from './write-outputs.ts';
 import { applyOverrides, type ScenarioOverrides } from './overrides.ts';
+import { checkRunId } from './run-id.ts';
 import type { TrialCollector } from '../record/collector.ts';
 
 export interface RunOptions extends ScenarioOverrides {
@@ -57,6 +58,8 @@ export interface RunOutcome {
  * that could not start leaves nothing behind.
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  // First: a bad id must not depend on the scenario being valid to be reported.
+  if (options.runId !== undefined) checkRunId(options.runId);
   const loaded = await loadScenario(options.scenarioFile);
   const { scenario, caveats: overrideCaveats } = applyOverrides(loaded.scenario, options);
   const reportsDir = resolve(options.reportsDir ?? 'reports');
