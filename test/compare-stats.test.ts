@@ -126,6 +126,36 @@ describe('compareRuns', () => {
     }
   });
 
+  it('gives p = 1 at job level when every job takes exactly the same time on both sides', () => {
+    // sigma 0 and no drift: every job's processing is exactly 200 ms, on both sides.
+    const exact = { upload: 40, queueWait: 600, processing: 200, resultFetch: 8 };
+    const options = { trials: 1, jobsPerTrial: 300, sigma: 0, trialDrift: 0, medianMs: exact };
+    const a = makeRun({ id: 'tie-a', seed: 91, completedPerSecond: 4, ...options });
+    const b = makeRun({ id: 'tie-b', seed: 92, completedPerSecond: 3.6, ...options });
+    const comparison = compareRuns(loaded(a), loaded(b), { resamples: 2000 });
+    expect(comparison.basis).toBe('jobs');
+    const processing = comparison.metrics.find((m) => m.id === 'processing.p50Ms')!;
+    expect(processing.baseline.value).toBeCloseTo(200, 0);
+    expect(processing.candidate.value).toBe(processing.baseline.value);
+    expect(processing.estimate).toBe(1);
+    expect(processing.interval).toEqual({ low: 1, high: 1 });
+    expect(processing.pValue).toBe(1);
+    for (const metric of comparison.metrics.filter((m) => m.unit === 'ms')) {
+      expect(metric.pValue, metric.id).toBe(1);
+    }
+    // Throughput: the change is the ratio of the values shown, untested at job level.
+    const throughput = comparison.metrics.find((m) => m.id === 'throughput.completedPerSecond')!;
+    expect(throughput.baseline.value).toBe(a.summary.throughput.completedPerSecond);
+    expect(throughput.candidate.value).toBe(b.summary.throughput.completedPerSecond);
+    expect(throughput.baseline.value).not.toBe(throughput.candidate.value);
+    expect(throughput.estimate).toBeCloseTo(
+      throughput.candidate.value! / throughput.baseline.value!,
+      12,
+    );
+    expect([throughput.interval, throughput.pValue, throughput.test]).toEqual([null, null, null]);
+    expect(throughput.verdictReason).toBe('tooFewTrials');
+  });
+
   it('says inconclusive, not a guess, with too few trials and no fallback', () => {
     const a = makeRun({ id: 'x', seed: 31, trials: 2, jobsPerTrial: 100 });
     const b = makeRun({ id: 'y', seed: 32, trials: 2, jobsPerTrial: 100, latencyFactor: 2 });

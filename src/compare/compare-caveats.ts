@@ -30,11 +30,11 @@ export function comparisonCaveats(
   if (basis === 'jobs') {
     add(
       'job-level',
-      'The intervals and p-values treat jobs (and seconds, for throughput) as samples. Jobs ' +
-        "of one run share the machine's state, so they are not independent: intervals are " +
-        'too narrow and p-values too small. They are hints, not evidence: latency and ' +
-        'throughput get no verdict; only decisive changes in rates and the character error ' +
-        'rate do.',
+      'The intervals and p-values treat jobs as samples. Jobs of one run share the ' +
+        "machine's state, so they are not independent: intervals are too narrow and p-values " +
+        'too small. They are hints, not evidence: latency and throughput get no verdict; ' +
+        'only decisive changes in rates and the character error rate do. Throughput is one ' +
+        'number per run: only its ratio is shown, without interval or test.',
     );
   } else if (nb >= settings.minTrials && nc >= settings.minTrials) {
     powerCaveats(metrics, nb, nc, settings, add);

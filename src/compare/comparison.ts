@@ -30,7 +30,7 @@ export interface MetricComparison {
   estimate: number | null;
   /** Confidence interval of the estimate at 1 - alpha. */
   interval: { low: number; high: number } | null;
-  test: 'mannWhitney' | 'bootstrap' | 'permutation' | 'twoProportion' | null;
+  test: 'mannWhitney' | 'bootstrap' | 'twoProportion' | null;
   pValue: number | null;
   /** Holm-adjusted within the metric's family. */
   adjustedPValue: number | null;

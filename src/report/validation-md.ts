@@ -119,9 +119,9 @@ export function validationMarkdown(comparison: Comparison): string {
   } else {
     out.push(
       `Too few trials for trial-level statistics (${settings.minTrials} per side needed). ` +
-        'The intervals and p-values shown treat jobs (and seconds, for throughput) as ' +
-        'samples: percentile bootstrap for latency, permutation test for throughput, ' +
-        'two-proportion test for rates. Jobs of one run are not independent samples, so ' +
+        'The intervals and p-values shown treat jobs as samples: percentile bootstrap for ' +
+        'latency, two-proportion test for rates; throughput, one number per run, shows its ' +
+        'ratio only. Jobs of one run are not independent samples, so ' +
         'these are hints only and give no verdict; latency and throughput stay ' +
         `inconclusive. ${decisive}`,
     );
