@@ -32,6 +32,16 @@ describe('gate file', () => {
     );
   });
 
+  it('names the line of an unknown key, and says the gate has no jobLevelFallback', () => {
+    const text = '# gate\nalpha: 0.01\nminTrials: 3\njobLevelFallback: true\nfoo: 1\n';
+    expect(() => parseGateText(text, 'g.yaml')).toThrowError(
+      /^g\.yaml:4: top level: unknown key\(s\) jobLevelFallback, foo; .*no jobLevelFallback.*tooFewTrials: pass/s,
+    );
+    const nested =
+      'relative:\n  endToEnd.p95Ms: { maxWorsePercent: 5 }\n  p95: { maxWorsePercent: 1 }\n';
+    expect(() => parseGateText(nested, 'n.yaml')).toThrowError(/^n\.yaml:3: field `relative`/);
+  });
+
   it('lists the metric ids for an unknown one and carries E_GATE_FILE', () => {
     try {
       parseGateText('absolute:\n  p95: 100\n', 'g.yaml');
@@ -144,13 +154,23 @@ describe('evaluateGate with too few trials', () => {
   });
 
   it('does not judge a single-trial regression either, however large', () => {
-    const result = evaluateGate(one('a', 11), one('b', 12, { latencyFactor: 3 }), resolveGate(), quick);
+    const result = evaluateGate(
+      one('a', 11),
+      one('b', 12, { latencyFactor: 3 }),
+      resolveGate(),
+      quick,
+    );
     expect(result.exitCode).toBe(2);
     expect(result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!.status).toBe('inconclusive');
   });
 
   it('still judges absolute limits and point checks on one trial', () => {
-    const lost = evaluateGate(one('a', 13), one('b', 14, { lostPerTrial: 2 }), resolveGate(), quick);
+    const lost = evaluateGate(
+      one('a', 13),
+      one('b', 14, { lostPerTrial: 2 }),
+      resolveGate(),
+      quick,
+    );
     expect(lost.exitCode).toBe(1);
     expect(lost.checks.find((c) => c.name === 'absolute lostRate')!.status).toBe('fail');
     const garbled = evaluateGate(

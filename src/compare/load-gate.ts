@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { RunFile } from '../record/run-file.ts';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { OcrbenchError } from '../util/errors.ts';
 import { ALL_METRIC_IDS, gateSchema, type GateFile } from './gate-schema.ts';
@@ -73,17 +73,45 @@ function describe(
   const where = `${file}:${lineOf(document, lineCounter, path)}`;
   const field = path.length > 0 ? `field \`${path.join('.')}\`` : 'top level';
   if (issue.code === 'unrecognized_keys') {
+    // The line of the first unknown key itself, not of the mapping that holds it.
+    const line = keyLine(document, lineCounter, path, issue.keys[0]);
+    const at = line === null ? where : `${file}:${line}`;
     const known =
       path.length === prefix.length + 1 &&
       ['relative', 'increase', 'absolute'].includes(path[prefix.length])
         ? `metric ids are: ${ALL_METRIC_IDS.join(', ')}`
         : 'see docs/compare.md for the fields';
-    return `${where}: ${field}: unknown key(s) ${issue.keys.join(', ')}; ${known}.`;
+    const removed = issue.keys.includes('jobLevelFallback') ? ` ${NO_JOB_LEVEL}` : '';
+    return `${at}: ${field}: unknown key(s) ${issue.keys.join(', ')}; ${known}.${removed}`;
   }
   if (issue.code === 'invalid_key' || issue.code === 'invalid_value') {
     return `${where}: ${field}: ${issue.message}. Valid metric ids: ${ALL_METRIC_IDS.join(', ')}.`;
   }
   return `${where}: ${field}: ${issue.message}. Fix the value; docs/compare.md lists each field.`;
+}
+
+/**
+ * Older docs listed a gate `jobLevelFallback` setting that the gate never honoured: it does
+ * not judge relative checks on jobs of one run (they share the machine's state, so a 1-trial
+ * A/A would fail often). Say what to use instead.
+ */
+const NO_JOB_LEVEL =
+  'The gate has no jobLevelFallback: relative checks are never judged on jobs of one run; ' +
+  'remove the line, and set `tooFewTrials: pass` (or run more trials) to gate single-trial ' +
+  'runs on absolute limits only.';
+
+/** Line of `key` in the mapping at `path`; null when the mapping or key is not found. */
+function keyLine(
+  document: Document,
+  lineCounter: LineCounter,
+  path: string[],
+  key: string | undefined,
+): number | null {
+  const node = path.length === 0 ? document.contents : document.getIn(path, true);
+  if (key === undefined || !isMap(node)) return null;
+  const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  return range ? lineCounter.linePos(range[0]).line : null;
 }
 
 function lineOf(document: Document, lineCounter: LineCounter, path: string[]): number {
