@@ -1,10 +1,13 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { Scenario } from '../scenario/schema.ts';
-import { MIN_GENERATOR_WINDOW_SECONDS, type GeneratorHealth } from '../record/run-file.ts';
+import { performance } from 'node:perf_hooks';
+import type { OpenLoad, Scenario } from '../scenario/schema.ts';
+import type { GeneratorHealth } from '../record/run-file.ts';
 import { openArrivals, openLoadLengthMs } from './arrivals.ts';
 import type { DocumentPicker, LoadedDocument } from './documents.ts';
 import { runUpload, type JobEnvironment, type JobOutcome } from './job.ts';
-import { abortableSleep } from './sleep.ts';
+import { watchGenerator } from './generator-watch.ts';
+import { runClosedPhase, runOpenPhase, type PhaseEnd, type PhaseRunner } from './phases.ts';
+
+export { GENERATOR_STARTUP_MS } from './generator-watch.ts';
 
 /** Called for every job as soon as its fate is known. */
 export type JobSink = (outcome: JobOutcome, document: LoadedDocument, atMs: number) => void;
@@ -27,20 +30,31 @@ export interface EngineResult {
   lengthMs: number;
   generator: GeneratorHealth;
   jobsStarted: number;
+  /** Most closed-model clients running at once (0 for open): never more than jobs can use. */
+  clients: number;
+  /** When the measured phase began: every warm-up job had reached its fate. ms since start. */
+  measuredStartMs: number;
+  /**
+   * When the measured phase stopped starting jobs (its duration ended, its job limit turned
+   * a job away, or the run was aborted), ms since the trial start. Submitted throughput is
+   * over [measuredStartMs, submissionEndMs].
+   */
+  submissionEndMs: number;
 }
 
-/** A job starting more than this after its intended time counts as behind schedule, ms. */
-const BEHIND_SCHEDULE_MS = 10;
-/**
- * The generator's own start-up (module loading, compiling, first connections) is left out
- * of its CPU and event-loop figures: it is not load the generator fails to keep up with.
- */
-export const GENERATOR_STARTUP_MS = 1000;
+interface Phase {
+  warmup: boolean;
+  /** Jobs this phase may start; Infinity without a job limit. */
+  jobs: number;
+  started: number;
+}
 
 /**
- * Drives one trial: starts jobs by the load model until the duration or job limit, then
- * waits for the jobs in flight. The abort signal stops it early; jobs then in flight end
- * with fate `inFlight`, so the counts still add up.
+ * Drives one trial in two phases: the warm-up jobs, all of them to their fate, then the
+ * measured jobs by the load model until the duration or job limit, then waits for the jobs
+ * in flight. Warm-up jobs never overlap measured ones, so they cannot inflate the measured
+ * jobs' queue wait. The abort signal stops it early; jobs then in flight end with fate
+ * `inFlight`, so the counts still add up.
  */
 export async function runEngine(input: EngineInput): Promise<EngineResult> {
   const { scenario, picker, signal } = input;
@@ -50,110 +64,81 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
   const health = watchGenerator(now);
 
   const load = scenario.load;
-  const warmupJobs = scenario.warmup.jobs;
   const perRequest = scenario.uploads.filesPerRequest;
-  const measuredLimit = load.jobs ?? Number.POSITIVE_INFINITY;
+  // Duration counts from the trial start, warm-up included (docs/scenario.md).
   const durationMs = (load.durationSeconds ?? Number.POSITIVE_INFINITY) * 1000;
-  let started = 0;
-  let behindScheduleJobs = 0;
-  let cappedJobs = 0;
+  const counts = { behindScheduleJobs: 0, cappedJobs: 0 };
+  let jobsStarted = 0;
+  let clients = 0;
 
-  /** Starts one upload request; false when a limit says to stop starting. */
-  const launch = (scheduledAtMs: number): Promise<void> | null => {
-    if (signal.aborted || started >= warmupJobs + measuredLimit) return null;
-    const documents: LoadedDocument[] = [];
-    const warmup = started < warmupJobs;
-    for (let i = 0; i < perRequest && started < warmupJobs + measuredLimit; i++) {
-      documents.push(picker.pick());
-      started++;
+  const runnerOf = (phase: Phase): PhaseRunner => ({
+    now,
+    signal,
+    full: () => phase.started >= phase.jobs,
+    launch(intendedMs) {
+      if (signal.aborted || phase.started >= phase.jobs) return null;
+      const documents: LoadedDocument[] = [];
+      while (documents.length < perRequest && phase.started < phase.jobs) {
+        documents.push(picker.pick());
+        phase.started++;
+      }
+      jobsStarted += documents.length;
+      input.onSubmitted(now(), documents.length, phase.warmup);
+      return runUpload(environment, documents, intendedMs, phase.warmup).then((outcomes) => {
+        const atMs = now();
+        outcomes.forEach((outcome, index) => input.onJob(outcome, documents[index], atMs));
+      });
+    },
+  });
+
+  const runPhase = async (phase: Phase, startMs: number): Promise<PhaseEnd> => {
+    const runner = runnerOf(phase);
+    if (load.model === 'closed') {
+      // One client per request the phase can send at most: `concurrency: 1e8, jobs: 4`
+      // starts 4 clients, not 1e8 (each client is a promise chain held in memory).
+      const phaseClients = Math.min(load.concurrency, Math.ceil(phase.jobs / perRequest));
+      clients = Math.max(clients, phaseClients);
+      return runClosedPhase(runner, phaseClients, durationMs);
     }
-    input.onSubmitted(now(), documents.length, warmup);
-    return runUpload(environment, documents, scheduledAtMs, warmup).then((outcomes) => {
-      const atMs = now();
-      outcomes.forEach((outcome, index) => input.onJob(outcome, documents[index], atMs));
+    const lengthMs = phase.warmup ? Number.POSITIVE_INFINITY : openLoadLengthMs(load);
+    return runOpenPhase(runner, {
+      arrivals: phase.warmup
+        ? warmupArrivals(load, input.random)
+        : openArrivals(load, input.random),
+      startMs,
+      endMs: Math.min(startMs + lengthMs, durationMs),
+      maxInFlight: load.maxInFlight,
+      counts: phase.warmup ? null : counts,
     });
   };
 
-  if (load.model === 'closed') {
-    const client = async () => {
-      while (now() < durationMs) {
-        const job = launch(now());
-        if (!job) return;
-        await job;
-      }
-    };
-    await Promise.all(Array.from({ length: load.concurrency }, client));
-  } else {
-    const inFlight = new Set<Promise<void>>();
-    const lengthMs = Math.min(openLoadLengthMs(load), durationMs);
-    for (const intendedMs of openArrivals(load, input.random)) {
-      if (intendedMs >= lengthMs || signal.aborted) break;
-      if (!(await abortableSleep(intendedMs - now(), signal))) break;
-      if (inFlight.size >= load.maxInFlight) {
-        cappedJobs++;
-        // Wait for a slot; latency is still measured from the intended time.
-        while (inFlight.size >= load.maxInFlight && !signal.aborted) {
-          await Promise.race(inFlight);
-        }
-      }
-      if (now() - intendedMs > BEHIND_SCHEDULE_MS) behindScheduleJobs++;
-      const job = launch(intendedMs);
-      if (!job) break;
-      const tracked: Promise<void> = job.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-    }
-    await Promise.all(inFlight);
-  }
+  const warmupJobs = scenario.warmup.jobs;
+  if (warmupJobs > 0) await runPhase({ warmup: true, jobs: warmupJobs, started: 0 }, 0);
+  const measuredStartMs = now();
+  const measured: Phase = {
+    warmup: false,
+    jobs: load.jobs ?? Number.POSITIVE_INFINITY,
+    started: 0,
+  };
+  const { submissionEndMs } = await runPhase(measured, measuredStartMs);
 
-  const lengthMs = now();
   return {
     startedAtMs,
-    lengthMs,
-    jobsStarted: started,
-    generator: { ...health.stop(), behindScheduleJobs, cappedJobs },
+    lengthMs: now(),
+    jobsStarted,
+    clients,
+    measuredStartMs,
+    submissionEndMs: Math.max(measuredStartMs, submissionEndMs),
+    generator: { ...health.stop(), ...counts },
   };
 }
 
-type LoadHealth = Omit<GeneratorHealth, 'behindScheduleJobs' | 'cappedJobs'>;
-
 /**
- * Watches the generator's event loop and CPU over the whole run and, separately, after its
- * first GENERATOR_STARTUP_MS. The second window is reported when it is long enough to
- * judge; otherwise the whole run, with `observedSeconds: 0` so no one judges it.
+ * Warm-up arrivals of an open load: at the scenario's start rate (`rate`, or else the first
+ * stage's that is above 0, since a ramp from 0 jobs/s would never start), with the same
+ * arrival process, until the warm-up jobs are started.
  */
-function watchGenerator(now: () => number): { stop(): LoadHealth } {
-  const window = (): { stop(): LoadHealth } => {
-    const startedMs = now();
-    const cpuBefore = process.cpuUsage();
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    return {
-      stop() {
-        loopDelay.disable();
-        const lengthMs = Math.max(now() - startedMs, 1);
-        const cpu = process.cpuUsage(cpuBefore);
-        return {
-          eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
-          eventLoopDelayMaxMs: loopDelay.max / 1e6,
-          cpuPercent: ((cpu.user + cpu.system) / 1000 / lengthMs) * 100,
-          observedSeconds: lengthMs / 1000,
-        };
-      },
-    };
-  };
-  const whole = window();
-  let steady: ReturnType<typeof window> | null = null;
-  const timer = setTimeout(() => (steady = window()), GENERATOR_STARTUP_MS);
-  timer.unref();
-  return {
-    stop() {
-      clearTimeout(timer);
-      const all = whole.stop();
-      const afterStartup = steady?.stop() ?? null;
-      if (afterStartup && (afterStartup.observedSeconds ?? 0) >= MIN_GENERATOR_WINDOW_SECONDS) {
-        return afterStartup;
-      }
-      return { ...all, observedSeconds: 0 };
-    },
-  };
+function warmupArrivals(load: OpenLoad, random: () => number): Iterable<number> {
+  const rate = load.rate ?? load.stages?.find((stage) => stage.rate > 0)?.rate ?? 1;
+  return openArrivals({ ...load, rate, stages: undefined, durationSeconds: undefined }, random);
 }

@@ -90,9 +90,19 @@ const limits = {
   jobs: count('Stop after starting this many measured jobs.').optional(),
 };
 
+/**
+ * Most clients (closed) or jobs in flight (open) one ocrbench process runs. Each holds a
+ * request, its poll timer and its records in memory, and one process cannot keep more than
+ * this many on schedule: a bigger number is a typo, or a load for several generators.
+ */
+export const MAX_CONCURRENT_JOBS = 10_000;
+
 export const closedLoadSchema = z.strictObject({
   model: z.literal('closed').describe('N clients each upload, wait for the result, repeat.'),
-  concurrency: count('Concurrent clients.'),
+  concurrency: count(
+    'Concurrent clients, at most 10000: each holds a request and its state in memory; a ' +
+      'bigger load needs several ocrbench processes.',
+  ).max(MAX_CONCURRENT_JOBS),
   ...limits,
 });
 
@@ -108,7 +118,12 @@ export const openLoadSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Rate ramps; the first starts from 0 jobs/s unless `rate` is set.'),
-  maxInFlight: count('Cap on jobs in flight; reaching it is reported as a caveat.').default(1000),
+  maxInFlight: count(
+    'Cap on jobs in flight, at most 10000 (each holds its upload and polls in memory); ' +
+      'reaching it is reported as a caveat.',
+  )
+    .max(MAX_CONCURRENT_JOBS)
+    .default(1000),
   ...limits,
 });
 
@@ -146,6 +161,22 @@ export const uploadsSchema = z
   })
   .describe('How files are sent.');
 
+/**
+ * A command pattern must compile: a broken one would only be dropped with a caveat at run
+ * time, after the load was spent without the processes it was meant to watch.
+ */
+function validRegex(pattern: string, context: z.RefinementCtx): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: `not a valid regular expression (${(error as Error).message})`,
+      params: { fix: 'escape ( ) [ ] { } * + ? with a backslash to match them as text' },
+    });
+  }
+}
+
 export const observeSchema = z
   .strictObject({
     intervalMs: positive('Sampling interval, ms.').default(1000),
@@ -160,6 +191,7 @@ export const observeSchema = z
         pids: z.array(z.number().int().positive()).default([]).describe('PIDs (and children).'),
         commandPattern: z
           .string()
+          .superRefine(validRegex)
           .nullable()
           .default(null)
           .describe('Regular expression on the command line, e.g. `gunicorn|python`.'),

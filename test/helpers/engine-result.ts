@@ -1,0 +1,62 @@
+import { Pool } from 'undici';
+import { runEngine, type EngineResult } from '../../src/load/engine.ts';
+import { getProfile } from '../../src/profiles/index.ts';
+import type { Scenario } from '../../src/scenario/schema.ts';
+import { seededRandom } from '../../src/util/random.ts';
+import { TrialCollector } from '../../src/record/collector.ts';
+import type { JobRecord } from '../../src/record/run-file.ts';
+import { tinyDocument } from './drive-engine.ts';
+
+export interface EngineRun {
+  engine: EngineResult;
+  collector: TrialCollector;
+  records: JobRecord[];
+  /** Each upload request as the engine announced it: when, how many jobs, which phase. */
+  submissions: Array<{ atMs: number; jobs: number; warmup: boolean }>;
+}
+
+/**
+ * Runs the load engine against `url` with an already parsed scenario (so a test can set
+ * values the schema would refuse) and returns the engine's own result with every job.
+ */
+export async function runEngineOn(url: string, scenario: Scenario): Promise<EngineRun> {
+  const pool = new Pool(url, { connections: scenario.target.connections });
+  const context = {
+    baseUrl: new URL(url),
+    dispatcher: pool,
+    headers: {},
+    requestTimeoutMs: scenario.target.requestTimeoutMs,
+  };
+  const collector = new TrialCollector();
+  const records: JobRecord[] = [];
+  const submissions: EngineRun['submissions'] = [];
+  try {
+    const engine = await runEngine({
+      scenario,
+      picker: { documents: [tinyDocument], pick: () => tinyDocument },
+      random: seededRandom(1),
+      signal: new AbortController().signal,
+      environment: {
+        profile: getProfile(scenario.target.profile, scenario.target),
+        uploadContext: context,
+        pollContext: context,
+        poll: scenario.poll,
+        uniqueBytes: scenario.uploads.uniqueBytes,
+        maxRetries: scenario.uploads.maxRetries,
+        trial: 0,
+        onThrottled: () => collector.throttled(),
+      },
+      onSubmitted: (atMs, jobs, warmup) => {
+        submissions.push({ atMs, jobs, warmup });
+        collector.submitted(atMs, jobs, warmup);
+      },
+      onJob: (outcome, _document, atMs) => {
+        records.push(outcome.record);
+        collector.add(outcome.record, outcome.text, null, atMs);
+      },
+    });
+    return { engine, collector, records, submissions };
+  } finally {
+    await pool.close();
+  }
+}
