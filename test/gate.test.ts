@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateGate } from '../src/compare/gate.ts';
 import { GATE_DEFAULTS, resolveGate } from '../src/compare/gate-schema.ts';
 import { parseGateText } from '../src/compare/load-gate.ts';
+import { gateJunit } from '../src/report/junit.ts';
+import { gateHeadline, gateMarkdown } from '../src/report/validation-gate.ts';
 import { makeRun } from './helpers/make-run.ts';
 
 const loaded = (run: ReturnType<typeof makeRun>) => ({ run, source: run.id, dir: '.' });
@@ -132,6 +134,57 @@ describe('evaluateGate', () => {
       quick,
     );
     expect(strict.exitCode).toBe(1);
+  });
+});
+
+describe('the gate headline and JUnit under onInconclusive: fail', () => {
+  // No ground truth on either side: the CER check is not measured, hence undecided.
+  const a = makeRun({ id: 'u-a', seed: 41, trials: 4, jobsPerTrial: 60, cer: null });
+  const b = makeRun({ id: 'u-b', seed: 42, trials: 4, jobsPerTrial: 60, cer: null });
+  // Relative checks off: which of them an A/A happens to leave undecided is chance.
+  const noRelative = { 'endToEnd.p95Ms': null, 'throughput.completedPerSecond': null };
+  const strict = resolveGate({ onInconclusive: 'fail', relative: noRelative });
+
+  it('says "not shown to be within the limits", not "regressed", when nothing regressed', () => {
+    const result = evaluateGate(loaded(a), loaded(b), strict, quick);
+    expect(result.exitCode).toBe(1);
+    expect(result.failedChecks).toEqual({ regressed: [], undecided: ['increase cer'] });
+    const summary = gateMarkdown(result);
+    expect(summary.split('\n')[0]).toBe(
+      '### ocrbench gate FAILED: not shown to be within the limits (undecided or not ' +
+        'measured: increase cer; onInconclusive: fail)',
+    );
+    expect(summary).not.toMatch(/regressed/);
+    expect(summary).toMatch(/\| increase cer \| .* \| \*\*FAIL\*\* \(not measured, onInc/);
+    const junit = gateJunit(result);
+    expect(junit).toMatch(/failures="1"/);
+    expect(junit).toMatch(/type="not-shown-within-limit"/);
+    expect(junit).not.toMatch(/type="regression"/);
+  });
+
+  it('names both when a threshold broke and another check was undecided', () => {
+    const lossy = makeRun({
+      id: 'u-c',
+      seed: 43,
+      trials: 4,
+      jobsPerTrial: 60,
+      cer: null,
+      lostPerTrial: 1,
+    });
+    const result = evaluateGate(loaded(a), loaded(lossy), strict, quick);
+    expect(result.failedChecks.regressed).toEqual(['absolute lostRate']);
+    expect(gateHeadline(result)).toBe(
+      'FAILED: the candidate regressed; also not shown to be within the limits (undecided or ' +
+        'not measured: increase cer; onInconclusive: fail)',
+    );
+    const lenient = evaluateGate(
+      loaded(a),
+      loaded(lossy),
+      resolveGate({ relative: noRelative }),
+      quick,
+    );
+    expect(gateHeadline(lenient)).toBe('FAILED: the candidate regressed');
+    expect(lenient.failedChecks.undecided).toEqual([]);
   });
 });
 

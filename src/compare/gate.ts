@@ -39,6 +39,12 @@ export interface GateResult {
   passed: boolean;
   checks: GateCheck[];
   incompleteRuns: string[];
+  /**
+   * The checks behind exit code 1: `regressed` broke a threshold; `undecided` could not be
+   * shown to be within their limits (beyond the limit but not significant, or not measured)
+   * and fail only because of `onInconclusive: fail`.
+   */
+  failedChecks: { regressed: string[]; undecided: string[] };
   /** Set when checks needed more trials than the runs have: what to do about it. */
   tooFewTrials: string | null;
   /** What limits the gate's verdict (e.g. too few trials to ever be significant). */
@@ -232,7 +238,11 @@ export function evaluateGate(
     (check.status === 'inconclusive' || check.status === 'notMeasured') &&
     check.reason !== 'tooFewTrials' &&
     gate.onInconclusive === 'fail';
-  const failed = checks.some((check) => check.status === 'fail' || undecided(check));
+  const failedChecks = {
+    regressed: checks.filter((check) => check.status === 'fail').map((check) => check.name),
+    undecided: checks.filter(undecided).map((check) => check.name),
+  };
+  const failed = failedChecks.regressed.length + failedChecks.undecided.length > 0;
   const exitCode =
     incompleteRuns.length > 0
       ? 3
@@ -249,6 +259,7 @@ export function evaluateGate(
     exitCode,
     passed: exitCode === 0,
     checks,
+    failedChecks,
     incompleteRuns,
     tooFewTrials,
     caveats,

@@ -2,20 +2,25 @@ import type { GateResult } from '../compare/gate.ts';
 
 /**
  * JUnit XML for CI systems: one test case per gate check, a failure element for a broken
- * threshold, `skipped` for an undecided one, an error for an incomplete run and for relative
+ * threshold (and for an undecided one under `onInconclusive: fail`), `skipped` for an
+ * undecided one otherwise, an error for an incomplete run and for relative
  * checks that too few trials could not judge (exit code 2).
  */
 export function gateJunit(result: GateResult, suiteName = 'ocrbench gate'): string {
   const cases: string[] = [];
   let failures = 0;
   let skipped = 0;
+  const undecided = new Set(result.failedChecks.undecided);
   for (const check of result.checks) {
     const open = `    <testcase classname="ocrbench.gate" name="${xml(check.name)}">`;
-    if (check.status === 'fail') {
+    // An undecided check that fails the build (onInconclusive: fail) is a failure too, but
+    // not a regression: its type says which.
+    if (check.status === 'fail' || undecided.has(check.name)) {
       failures++;
+      const type = check.status === 'fail' ? 'regression' : 'not-shown-within-limit';
       cases.push(
         open,
-        `      <failure message="${xml(check.message)}" type="regression">` +
+        `      <failure message="${xml(check.message)}" type="${type}">` +
           `${xml(`${check.metricId}: ${check.observed}; rule: ${check.rule}`)}</failure>`,
         '    </testcase>',
       );

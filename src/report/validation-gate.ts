@@ -15,9 +15,32 @@ const HEADLINES: Record<GateResult['exitCode'], string> = {
   3: 'could not judge: a run is incomplete',
 };
 
+/**
+ * Exit 1 means "regressed" only when a threshold was broken; under `onInconclusive: fail`
+ * it can also mean that checks were not shown to be within their limits, and the headline
+ * must not call that a regression.
+ */
+export function gateHeadline(result: GateResult): string {
+  if (result.exitCode !== 1) return HEADLINES[result.exitCode];
+  const { regressed, undecided } = result.failedChecks;
+  const unshown =
+    `not shown to be within the limits (undecided or not measured: ${undecided.join(', ')}; ` +
+    'onInconclusive: fail)';
+  if (regressed.length === 0) return `FAILED: ${unshown}`;
+  if (undecided.length === 0) return HEADLINES[1];
+  return `${HEADLINES[1]}; also ${unshown}`;
+}
+
 export function gateMarkdown(result: GateResult): string {
   const { baseline, candidate } = result.comparison;
-  const headline = HEADLINES[result.exitCode];
+  const headline = gateHeadline(result);
+  const undecided = new Set(result.failedChecks.undecided);
+  const mark = (check: GateResult['checks'][number]) =>
+    check.reason === 'tooFewTrials'
+      ? 'not judged (too few trials)'
+      : undecided.has(check.name)
+        ? `**FAIL** (${MARK[check.status]}, onInconclusive: fail)`
+        : MARK[check.status];
   const out = [
     `### ocrbench gate ${headline}`,
     '',
@@ -27,9 +50,7 @@ export function gateMarkdown(result: GateResult): string {
     '| Check | Rule | Observed | Result |',
     '|---|---|---|---|',
     ...result.checks.map(
-      (check) =>
-        `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` +
-        `${check.reason === 'tooFewTrials' ? 'not judged (too few trials)' : MARK[check.status]} |`,
+      (check) => `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ${mark(check)} |`,
     ),
     '',
   ];
