@@ -44,3 +44,137 @@ describe('run ids', () => {
     });
   });
 });
+
+/** A scenario on a tiny dataset with `extra` lines appended, checked by the real CLI. */
+async function check(load: string, extra = ''): Promise<{ file: string; out: CliOutcome }> {
+  const folder = await tinyDataset(2);
+  const file = writeScenario(folder, scenario('http://127.0.0.1:9', load, extra));
+  return { file, out: await runCli(['scenario', 'check', file]) };
+}
+type CliOutcome = Awaited<ReturnType<typeof runCli>>;
+
+const CLOSED = '{ model: closed, concurrency: 1, jobs: 1 }';
+
+describe.concurrent('scenario check catches what a run would fail on or ignore', () => {
+  it('an invalid commandPattern is a schema error quoting the regex error', async () => {
+    const folder = await tinyDataset(1);
+    const file = writeScenario(
+      folder,
+      scenario('http://127.0.0.1:9', CLOSED).replace(
+        'observe: { intervalMs: 200 }',
+        "observe: { intervalMs: 200, processes: { commandPattern: '(' } }",
+      ),
+    );
+    const out = await runCli(['scenario', 'check', file]);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `${file}:6: observe.processes.commandPattern: not a valid regular expression (Invalid ` +
+        'regular expression: /(/: Unterminated group), got "(". Fix: escape ( ) [ ] { } * + ? ' +
+        'with a backslash to match them as text.',
+    );
+  });
+
+  it('missing observe folders are warnings (exit 0), relative ones resolved', async () => {
+    const folder = await tinyDataset(1);
+    const text = scenario('http://127.0.0.1:9', CLOSED).replace(
+      'observe: { intervalMs: 200 }',
+      'observe: { intervalMs: 200, folders: [/nonexistent/dir, .], resultsFolder: gone }',
+    );
+    const file = writeScenario(folder, text);
+    const out = await runCli(['scenario', 'check', file]);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toBe(`${file}: ok (robust, closed load, 2 warnings)\n`);
+    const tail =
+      'does not exist (yet). Not an error: the service may create it under load; a run ' +
+      'during which it never exists gets the observe-folder-missing caveat. Check the path.';
+    expect(out.stderr.split('\n')).toEqual([
+      `${file}:6: observe.folders[0]: warning: /nonexistent/dir ${tail}`,
+      `${file}:6: observe.resultsFolder: warning: ${join(folder, 'gone')} ${tail}`,
+      '',
+    ]);
+  });
+
+  it('a language the built-in target lacks is an error listing the ones it has', async () => {
+    const folder = await tinyDataset(1);
+    const file = writeScenario(
+      folder,
+      scenario('builtin', CLOSED).replace(
+        'profile: ocrlotes }',
+        'profile: ocrlotes, builtin: { languages: spa+klingon } }',
+      ),
+    );
+    const out = await runCli(['scenario', 'check', file]);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `${file}:2: target.builtin.languages: the built-in target (engine tesseract.js) has no ` +
+        '"klingon" in "spa+klingon"; it has eng, spa (the @tesseract.js-data packages in ' +
+        'node_modules). Fix: use eng, spa or several joined by + (e.g. eng+spa), or ' +
+        '`npm install @tesseract.js-data/<code>` for another.',
+    );
+  });
+
+  it('an open load whose every stage has rate 0 and no rate is an error', async () => {
+    const stages =
+      '{ model: open, stages: [{ durationSeconds: 1, rate: 0 }, ' +
+      '{ durationSeconds: 2, rate: 0 }] }';
+    const { file, out } = await check(stages);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `${file}:4: load.stages: every stage has rate 0 and \`rate\` is not set, so no job ` +
+        'would ever be submitted (the first stage ramps from 0 jobs/s). Fix: give a stage a ' +
+        'rate above 0 (jobs/s), or set `rate` for the first stage to start from.',
+    );
+    // A rate to start from, or one stage above 0, submits jobs: no error.
+    const ramped = await check(stages.replace('model: open,', 'model: open, rate: 1,'));
+    expect(ramped.out.status).toBe(0);
+    const rising = await check(stages.replace('rate: 0 }]', 'rate: 2 }]'));
+    expect(rising.out.status).toBe(0);
+  });
+});
+
+describe.concurrent('messages say what is wrong', () => {
+  it('NaN is "got NaN", an empty mix "needs at least one entry"', async () => {
+    const { file, out } = await check('{ model: open, rate: .nan, jobs: 1 }', 'mix: []\n');
+    expect(out.status).toBe(2);
+    expect(out.stderr.split('\n')).toEqual([
+      `${file}:4: load.rate: expected a number, got NaN. Fix: write a number here.`,
+      `${file}:7: mix: needs at least one entry, got []. Fix: add an entry such as ` +
+        '`{ sizeClass: 50KB, weight: 1 }`, or remove `mix` to upload every dataset file ' +
+        'equally.',
+      '',
+    ]);
+  });
+
+  it('a wrong mix[].file ends its suggestion with one mark', async () => {
+    const { file, out } = await check(CLOSED, 'mix: [{ file: doc-1.pgn, weight: 1 }]\n');
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `${file}:7: mix[0].file: "doc-1.pgn" is not in the dataset: ` +
+        `${join(file, '..', 'manifest.json')} lists no such file; did you mean "doc-1.png"? ` +
+        'Fix: correct the path.',
+    );
+  });
+
+  it('--sizes -5KB is named as the value of --sizes', async () => {
+    const out = await runCli(['dataset', 'generate', '--out', tempDir('ds'), '--sizes', '-5KB']);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      'ocrbench: E_USAGE: --sizes: "-5KB" is not a size class. Use a number with KB, MB ' +
+        '(1000-based), KiB, MiB (1024-based) or B, e.g. 50KB,500KB,5MB,20MB, or "natural".',
+    );
+  });
+
+  it('baseline save on a folder without run.json says so', async () => {
+    const empty = tempDir('empty');
+    const out = await runCli(['baseline', 'save', empty, '--name', 'x']);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `ocrbench: E_RUN_FILE: ${empty}: no run.json there, so this is not a run folder (a run ` +
+        'writes run.json when it ends, also when stopped early). Fix: name a run folder, ' +
+        'e.g. reports/<run-id> (`ls reports` lists them), or its run.json.',
+    );
+    const none = await runCli(['baseline', 'save', join(empty, 'nope'), '--name', 'x']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`${join(empty, 'nope')}: no such run folder or file. Fix:`);
+  });
+});

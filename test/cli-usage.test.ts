@@ -225,7 +225,7 @@ describe.concurrent('scenario check and the dataset', () => {
       `${badMix}:10: mix[2].format: "pdf" is not in the dataset: ${manifest} has formats ` +
         'png. Fix: use one of those.',
       `${badMix}:11: mix[3].file: "doc-9.png" is not in the dataset: ${manifest} lists no ` +
-        'such file; did you mean "doc-0.png"?. Fix: correct the path.',
+        'such file; did you mean "doc-0.png"? Fix: correct the path.',
     ]);
   });
 

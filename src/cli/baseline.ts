@@ -1,5 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EXIT } from './exit-codes.ts';
+import { OcrbenchError } from '../util/errors.ts';
+import { plural } from '../util/plural.ts';
 
 interface BaselineArguments {
   action: string;
@@ -22,7 +26,6 @@ const command: CommandModule<object, BaselineArguments> = {
       .option('json', { type: 'boolean', default: false, describe: 'List as JSON' }),
   handler: async (args) => {
     const { saveBaseline, listBaselines, baselinesDir } = await import('../compare/baselines.ts');
-    const { OcrbenchError } = await import('../util/errors.ts');
     if (args.action === 'save') {
       if (!args.run || !args.name) {
         throw new OcrbenchError(
@@ -31,9 +34,11 @@ const command: CommandModule<object, BaselineArguments> = {
             'ocrbench baseline save reports/<run-id> --name main',
         );
       }
+      await assertRunThere(args.run);
       const { dir, info } = await saveBaseline(args.run, args.name, { force: args.force });
       process.stdout.write(
-        `Saved ${info.runId} (${info.trials} trials) as baseline ` + `${info.name} in ${dir}\n`,
+        `Saved ${info.runId} (${plural(info.trials, 'trial')}) as baseline ${info.name} in ` +
+          `${dir}\n`,
       );
     } else {
       const list = await listBaselines();
@@ -43,7 +48,7 @@ const command: CommandModule<object, BaselineArguments> = {
         for (const b of list) {
           process.stdout.write(
             `${b.name.padEnd(20)} ${b.runId}  ${b.scenario}  ` +
-              `${b.trials} trials  run ${b.runStartedAt}  saved ${b.savedAt || '?'}\n`,
+              `${plural(b.trials, 'trial')}  run ${b.runStartedAt}  saved ${b.savedAt || '?'}\n`,
           );
         }
       }
@@ -53,3 +58,23 @@ const command: CommandModule<object, BaselineArguments> = {
 };
 
 export default command;
+
+/**
+ * The run to save must exist: a folder without run.json (an empty or wrong folder) is not
+ * a run that broke while writing, and saying so sends the user looking in the wrong place.
+ */
+async function assertRunThere(run: string): Promise<void> {
+  const fix =
+    'Fix: name a run folder, e.g. reports/<run-id> (`ls reports` lists them), or its run.json.';
+  const info = await stat(run).catch(() => null);
+  if (info === null) {
+    throw new OcrbenchError('E_RUN_FILE', `${run}: no such run folder or file. ${fix}`);
+  }
+  if (info.isDirectory() && (await stat(join(run, 'run.json')).catch(() => null)) === null) {
+    throw new OcrbenchError(
+      'E_RUN_FILE',
+      `${run}: no run.json there, so this is not a run folder (a run writes run.json when ` +
+        `it ends, also when stopped early). ${fix}`,
+    );
+  }
+}

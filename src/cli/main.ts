@@ -6,6 +6,7 @@ import { isOcrbenchError } from '../util/errors.ts';
 import { fileSystemReason, isFileSystemError } from '../util/writable.ts';
 import { EXIT } from './exit-codes.ts';
 import { usageMessage } from './usage-message.ts';
+import { joinDashValues } from './argv.ts';
 import type { CommandGroup } from './subcommands.ts';
 
 installRunInterrupts();
@@ -24,7 +25,7 @@ const commands = await Promise.all([
   import('./dataset.ts').then((m) => m.default),
 ]);
 
-const argv = hideBin(process.argv);
+const argv = joinDashValues(hideBin(process.argv));
 const cli = yargs(argv)
   .scriptName('ocrbench')
   .usage('$0 <command> [options]\n\nLoad tests and benchmarks for asynchronous OCR services.')

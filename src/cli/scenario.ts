@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { datasetProblems, loadScenario } from '../scenario/load-scenario.ts';
 import { scenarioJsonSchema } from '../scenario/json-schema.ts';
+import { folderWarnings } from '../scenario/observe-paths.ts';
+import { plural } from '../util/plural.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { isOcrbenchError } from '../util/errors.ts';
 import { assertWritableFile } from '../util/writable.ts';
@@ -22,8 +24,13 @@ const check: CommandModule = {
           process.stderr.write(`${problems.join('\n')}\n`);
           continue;
         }
+        const warnings = folderWarnings(loaded);
+        if (warnings.length > 0) process.stderr.write(`${warnings.join('\n')}\n`);
         const { scenario } = loaded;
-        process.stdout.write(`${file}: ok (${scenario.name}, ${scenario.load.model} load)\n`);
+        const warned = warnings.length > 0 ? `, ${plural(warnings.length, 'warning')}` : '';
+        process.stdout.write(
+          `${file}: ok (${scenario.name}, ${scenario.load.model} load${warned})\n`,
+        );
       } catch (error) {
         if (!isOcrbenchError(error)) throw error;
         failed++;

@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
-import { closest } from 'fastest-levenshtein';
 import { OcrbenchError } from '../util/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { objectKeysAt, suggestKey, valueAt } from './schema-walk.ts';
 import { validateOneErrorPerTypo } from './typos.ts';
 import { resolveGenerateOptions } from '../dataset/options.ts';
-import { MANIFEST_NAME, readManifest } from '../dataset/manifest.ts';
+import { builtinLanguages, missingLanguages } from './builtin-languages.ts';
 
 /** A validated scenario with where it came from. */
 export interface LoadedScenario {
@@ -114,12 +112,27 @@ function describeIssue(
   }
   const line = lineOf(document, lineCounter, path);
   const value = valueAt(root, path);
-  const found = JSON.stringify(value);
   return [
-    `${file}:${line}: ${dotted(path) || '(top level)'}: ${rule(issue)}, got ${
-      found ?? 'nothing'
-    }. Fix: ${fix(issue, path, value)}.`,
+    `${file}:${line}: ${dotted(path) || '(top level)'}: ${rule(issue)}, got ${shown(value)}. ` +
+      `Fix: ${fix(issue, path, value)}.`,
   ];
+}
+
+/**
+ * A value as the user wrote it: JSON, except the numbers JSON cannot hold (YAML's `.nan`
+ * and `.inf`), which JSON.stringify would turn into a misleading `null`.
+ */
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A too_small issue about a list or a text (length), not a number. */
+function sizeOrigin(issue: Issue): 'array' | 'string' | null {
+  if (issue.code !== 'too_small') return null;
+  const origin = (issue as { origin?: string }).origin;
+  return origin === 'array' || origin === 'string' ? origin : null;
 }
 
 /** Zod's type names as a reader says them: "an integer", "a number", "a list". */
@@ -141,8 +154,16 @@ function rule(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${typeName(issue.expected)}`;
-    case 'too_small':
+    case 'too_small': {
+      const minimum = Number(issue.minimum);
+      if (sizeOrigin(issue) === 'array') {
+        return minimum === 1 ? 'needs at least one entry' : `needs at least ${minimum} entries`;
+      }
+      if (sizeOrigin(issue) === 'string') {
+        return minimum === 1 ? 'must not be empty' : `needs at least ${minimum} characters`;
+      }
       return `must be ${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
+    }
     case 'too_big':
       return `must be ${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
     case 'invalid_value':
@@ -159,6 +180,9 @@ function fix(issue: Issue, path: string[], value: unknown): string {
     return `add the required field \`${path.at(-1)}\` (see docs/scenario.md)`;
   }
   if (issue.code === 'invalid_value') return 'use one of the listed values';
+  if (sizeOrigin(issue) === 'array') return emptyListFix(path);
+  if (sizeOrigin(issue) === 'string') return 'write a value, or remove the field if optional';
+  if (issue.code === 'custom' && typeof issue.params?.fix === 'string') return issue.params.fix;
   if (issue.code === 'too_small') return `use a value ${rule(issue).replace('must be ', '')}`;
   if (issue.code === 'too_big') return `use a value ${rule(issue).replace('must be ', '')}`;
   if (issue.code === 'invalid_type') return `write ${typeName(issue.expected)} here`;
@@ -166,6 +190,24 @@ function fix(issue: Issue, path: string[], value: unknown): string {
     return 'set `model` to `closed` or `open`';
   }
   return 'see docs/scenario.md for this field';
+}
+
+/** An empty list: what to add, or that leaving the field out has a meaning. */
+function emptyListFix(path: string[]): string {
+  const field = dotted(path);
+  if (field === 'mix') {
+    return (
+      'add an entry such as `{ sizeClass: 50KB, weight: 1 }`, or remove `mix` to ' +
+      'upload every dataset file equally'
+    );
+  }
+  if (field === 'load.stages') {
+    return (
+      'add a stage such as `{ durationSeconds: 60, rate: 2 }`, or remove `stages` ' +
+      'and set `rate`'
+    );
+  }
+  return `add an entry, or remove \`${path.at(-1)}\``;
 }
 
 /** Rules that span fields, which the schema alone does not express. */
@@ -190,6 +232,19 @@ function checkCombinations(
         '(jobs/s) or `stages`.',
     );
   }
+  if (
+    load.model === 'open' &&
+    load.rate === undefined &&
+    load.stages?.every((stage) => stage.rate === 0)
+  ) {
+    problems.push(
+      `${at(['load', 'stages'])}: every stage has rate 0 and \`rate\` is not set, so no job ` +
+        'would ever be submitted (the first stage ramps from 0 jobs/s). Fix: give a stage a ' +
+        'rate above 0 (jobs/s), or set `rate` for the first stage to start from.',
+    );
+  }
+  const languages = languageProblem(scenario.target.builtin);
+  if (languages) problems.push(`${at(['target', 'builtin', 'languages'])}: ${languages}`);
   if (scenario.dataset.generate) {
     try {
       resolveGenerateOptions({ ...scenario.dataset.generate, out: scenario.dataset.path });
@@ -228,6 +283,33 @@ function checkCombinations(
   if (problems.length > 0) throw new OcrbenchError('E_SCENARIO_FIELD', problems.join('\n'));
 }
 
+/**
+ * Languages the built-in target cannot load: found now rather than when the target starts
+ * (exit 4 after the dataset was prepared). Null when all are there, or when the engine's
+ * list cannot be read (no tesseract installed: the run reports that itself).
+ */
+function languageProblem(builtin: Scenario['target']['builtin']): string | null {
+  const available = builtinLanguages(builtin.engine);
+  if (available === null) return null;
+  const missing = missingLanguages(builtin.languages, available);
+  if (missing.length === 0) return null;
+  const where =
+    builtin.engine === 'tesseract.js'
+      ? 'the @tesseract.js-data packages in node_modules'
+      : '`tesseract --list-langs`';
+  const install =
+    builtin.engine === 'tesseract.js'
+      ? 'npm install @tesseract.js-data/<code>'
+      : 'apt-get install tesseract-ocr-<code>';
+  return (
+    `the built-in target (engine ${builtin.engine}) has no ` +
+    `${missing.map((code) => JSON.stringify(code)).join(', ')} in ` +
+    `${JSON.stringify(builtin.languages)}; it has ${available.join(', ') || 'none'} ` +
+    `(${where}). Fix: use ${available.join(', ')} ` +
+    `or several joined by + (e.g. ${available.join('+')}), or \`${install}\` for another.`
+  );
+}
+
 function lineOf(document: Document, lineCounter: LineCounter, path: string[]): number {
   // Walk up until a node with a position exists (a missing field has none: use its parent).
   for (let depth = path.length; depth >= 0; depth--) {
@@ -257,110 +339,5 @@ function dotted(path: string[]): string {
     .replace(/\.\[/g, '[');
 }
 
-/**
- * Checks the scenario against its dataset on disk: the folder and its manifest exist (or
- * `dataset.generate` will make them), and every mix entry names size classes, formats and
- * files the dataset has. Returns one "file:line: field: problem. Fix: ..." line per problem.
- */
-export async function datasetProblems(loaded: LoadedScenario): Promise<string[]> {
-  const { scenario, locate } = loaded;
-  const folder = resolve(loaded.baseDir, scenario.dataset.path);
-  const manifestPath = join(folder, MANIFEST_NAME);
-  let files: Array<{ file: string; sizeClass: string; format: string }> | null = null;
-  let source: string;
-  if (existsSync(manifestPath)) {
-    try {
-      files = (await readManifest(folder)).files;
-    } catch (error) {
-      if (!(error instanceof OcrbenchError)) throw error;
-      return [`${locate(['dataset', 'path'])}: ${error.message}`];
-    }
-    source = manifestPath;
-  } else if (scenario.dataset.generate) {
-    // Generated on the first run: its size classes and formats are those of the options.
-    let options;
-    try {
-      options = resolveGenerateOptions({ ...scenario.dataset.generate, out: folder });
-    } catch {
-      return []; // reported with its line when the scenario loaded
-    }
-    const generated: Record<'sizeClass' | 'format', string[]> = {
-      sizeClass: options.sizes,
-      format: options.formats,
-    };
-    return mixProblems(loaded, (field, value) =>
-      field === 'file' || generated[field].includes(value)
-        ? null
-        : `the dataset that dataset.generate makes has ${fieldPlural(field)} ` +
-          `${generated[field].join(', ')}`,
-    );
-  } else {
-    const exists = existsSync(folder);
-    const problem = exists ? `has no ${MANIFEST_NAME}` : 'does not exist';
-    const importIt = exists ? `, \`ocrbench dataset import ${folder}\`` : '';
-    return [
-      `${locate(['dataset', 'path'])}: ${folder} ${problem}. ` +
-        `Fix: \`ocrbench dataset generate --out ${folder}\`${importIt}, or add ` +
-        '`dataset.generate` so the first run makes it.',
-    ];
-  }
-  const all = files;
-  const known: Record<MixField, string[]> = {
-    sizeClass: [...new Set(all.map((entry) => entry.sizeClass))],
-    format: [...new Set(all.map((entry) => entry.format))],
-    file: all.map((entry) => entry.file),
-  };
-  const problems = mixProblems(loaded, (field, value) => {
-    if (known[field].includes(value)) return null;
-    if (field === 'file') {
-      const nearest = JSON.stringify(closest(value, known.file));
-      return `${source} lists no such file; did you mean ${nearest}?`;
-    }
-    return `${source} has ${fieldPlural(field)} ${known[field].join(', ')}`;
-  });
-  if (problems.length > 0) return problems;
-  // Each field exists; an entry may still match no file (a size class only in another format).
-  (scenario.mix ?? []).forEach((entry, index) => {
-    const matches = all.some(
-      (file) =>
-        (entry.sizeClass === undefined || file.sizeClass === entry.sizeClass) &&
-        (entry.format === undefined || file.format === entry.format) &&
-        (entry.file === undefined || file.file === entry.file),
-    );
-    if (!matches) {
-      problems.push(
-        `${locate(['mix', index])}: no file of ${source} matches all of ` +
-          `${JSON.stringify({ ...entry, weight: undefined })}. Fix: drop one of the filters.`,
-      );
-    }
-  });
-  return problems;
-}
-
-type MixField = 'sizeClass' | 'format' | 'file';
-
-function fieldPlural(field: 'sizeClass' | 'format'): string {
-  return field === 'sizeClass' ? 'size classes' : 'formats';
-}
-
-/** One line per mix field whose value `why` rejects (returns what the dataset has instead). */
-function mixProblems(
-  loaded: LoadedScenario,
-  why: (field: MixField, value: string) => string | null,
-): string[] {
-  const problems: string[] = [];
-  (loaded.scenario.mix ?? []).forEach((entry, index) => {
-    for (const field of ['sizeClass', 'format', 'file'] as const) {
-      const value = entry[field];
-      if (value === undefined) continue;
-      const reason = why(field, value);
-      if (reason === null) continue;
-      const fix = field === 'file' ? 'correct the path' : 'use one of those';
-      problems.push(
-        `${loaded.locate(['mix', index, field])}: ${JSON.stringify(value)} is not in the ` +
-          `dataset: ${reason}. Fix: ${fix}.`,
-      );
-    }
-  });
-  return problems;
-}
+// Checks against the dataset on disk live in their own file; callers import them from here.
+export { datasetProblems } from './dataset-problems.ts';
