@@ -93,7 +93,7 @@ const command: CommandModule<object, RunArguments> = {
     const { runScenario } = await import('../run/run-scenario.ts');
     const { terminalSummary } = await import('../report/run-summary.ts');
     const showProgress = !args.quiet && process.stderr.isTTY === true;
-    const { runDir, run, headline } = await runScenario({
+    const { runDir, run, headline, errors } = await runScenario({
       scenarioFile: args.scenario,
       reportsDir: args.out,
       runId: args['run-id'],
@@ -108,7 +108,7 @@ const command: CommandModule<object, RunArguments> = {
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
     if (args.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-    else process.stdout.write(terminalSummary(run, runDir, headline));
+    else process.stdout.write(terminalSummary(run, runDir, headline, errors));
     process.exitCode = runExitCode(run);
     if (run.complete && process.exitCode === EXIT.incomplete) {
       process.stderr.write(

@@ -1,5 +1,7 @@
 import type { RunFile, StageName, StageMap } from '../record/run-file.ts';
 import { markdownTable, ms, percent, rate, textTable } from './format.ts';
+import { lastErrorLines, type LastErrors } from './last-errors.ts';
+import { plural } from '../util/plural.ts';
 
 const STAGE_LABELS: Array<[StageName, string]> = [
   ['upload', 'upload'],
@@ -63,7 +65,7 @@ export function outcomeLine(run: RunFile): string {
     j.inFlight > 0 ? `${j.inFlight} still in flight` : null,
   ].filter(Boolean);
   return (
-    `${j.completed} of ${j.submitted} jobs completed` +
+    `${j.completed} of ${plural(j.submitted, 'job')} completed` +
     `${problems.length > 0 ? `: ${problems.join(', ')}` : ''}`
   );
 }
@@ -83,16 +85,36 @@ function nothingCompleted(run: RunFile): boolean {
   return run.summary.jobs.submitted > 0 && run.summary.jobs.completed === 0;
 }
 
-/** The table printed on stdout after a run; a run without completed jobs leads with it. */
-export function terminalSummary(run: RunFile, runDir: string, headline?: string): string {
+/**
+ * Why accuracy was not checked: no job completed (no text to check), or the completed jobs'
+ * files have no ground truth (imported without sidecars).
+ */
+function accuracyNotChecked(run: RunFile): string {
+  return run.summary.jobs.completed === 0
+    ? 'no job completed'
+    : 'the dataset has no ground truth for the completed jobs';
+}
+
+/**
+ * The table printed on stdout after a run; a run without completed jobs leads with it.
+ * `errors` (from jobs.ndjson) says why jobs failed or timed out.
+ */
+export function terminalSummary(
+  run: RunFile,
+  runDir: string,
+  headline?: string,
+  errors?: LastErrors,
+): string {
   const s = run.summary;
   const failedRun = nothingCompleted(run);
   const lines = [
     ...(failedRun ? [`NO JOB COMPLETED: ${outcomeLine(run)}`, ''] : []),
-    `${run.scenario.name}: ${run.trials.length} trial(s), ${s.durationSeconds.toFixed(1)} s` +
+    `${run.scenario.name}: ${plural(run.trials.length, 'trial')}, ` +
+      `${s.durationSeconds.toFixed(1)} s` +
       `${run.complete ? '' : `  [INCOMPLETE: ${run.stopReason}]`}`,
     ...(failedRun ? [] : [outcomeLine(run)]),
     fateLine(run),
+    ...(errors ? lastErrorLines(errors).map((line) => `last errors: ${line}`) : []),
     ...[throttledLine(run)].filter((line): line is string => line !== null),
     `throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
       `${rate(s.throughput.completedPerSecond)}`,
@@ -103,7 +125,7 @@ export function terminalSummary(run: RunFile, runDir: string, headline?: string)
     '',
     s.accuracy
       ? `accuracy: CER ${percent(s.accuracy.cer)}, WER ${percent(s.accuracy.wer)} over ` +
-        `${s.accuracy.jobsChecked} jobs`
+        `${plural(s.accuracy.jobsChecked, 'job')}`
       : `accuracy: not checked (${failedRun ? 'no job completed' : 'no ground truth'})`,
   ];
   if (s.caveats.length > 0) {
@@ -114,15 +136,19 @@ export function terminalSummary(run: RunFile, runDir: string, headline?: string)
   return `${lines.join('\n')}\n`;
 }
 
-/** `summary.md`: the run at a glance, with caveats as footnotes. */
-export function markdownSummary(run: RunFile): string {
+/**
+ * `summary.md`: the run at a glance, with caveats as footnotes. `errors` (from jobs.ndjson)
+ * lists the commonest last errors of jobs that failed or timed out.
+ */
+export function markdownSummary(run: RunFile, errors?: LastErrors): string {
   const s = run.summary;
   const notes = s.caveats.map((c, i) => `[^${i + 1}]: ${c.message}`);
   const marks = s.caveats.map((_, i) => `[^${i + 1}]`).join('');
   const out: string[] = [
     `# ${run.scenario.name}`,
     '',
-    `Run \`${run.id}\`, ${run.startedAt} to ${run.endedAt}, ${run.trials.length} trial(s), ` +
+    `Run \`${run.id}\`, ${run.startedAt} to ${run.endedAt}, ` +
+      `${plural(run.trials.length, 'trial')}, ` +
       `target ${run.target.url} (profile \`${run.target.profile}\`)` +
       (run.target.builtin
         ? ` built-in, faults: ${JSON.stringify(run.target.builtin.faults ?? [])}.`
@@ -137,6 +163,7 @@ export function markdownSummary(run: RunFile): string {
     '',
     fateLine(run),
     '',
+    ...errorList(errors),
     ...[throttledLine(run)].filter((line): line is string => line !== null).map((l) => `${l}.\n`),
     `Throughput: submitted ${rate(s.throughput.submittedPerSecond)}, completed ` +
       `${rate(s.throughput.completedPerSecond)}.`,
@@ -184,7 +211,8 @@ export function markdownSummary(run: RunFile): string {
   if (s.accuracy) {
     out.push(
       `Character error rate ${percent(s.accuracy.cer)}, word error rate ` +
-        `${percent(s.accuracy.wer)} over ${s.accuracy.jobsChecked} jobs with ground truth` +
+        `${percent(s.accuracy.wer)} over ${plural(s.accuracy.jobsChecked, 'job')} with ground ` +
+        'truth' +
         `${s.accuracy.jobsWithoutTruth ? ` (${s.accuracy.jobsWithoutTruth} without)` : ''}; ` +
         `${s.accuracy.emptyResults} empty results.`,
       '',
@@ -202,8 +230,21 @@ export function markdownSummary(run: RunFile): string {
       );
     }
   } else {
-    out.push('Not checked: the dataset has no ground truth for the completed jobs.', '');
+    out.push(`Not checked: ${accuracyNotChecked(run)}.`, '');
   }
   if (notes.length > 0) out.push(...notes, '');
   return out.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
+}
+
+/** The "Last errors" list of summary.md, or nothing when every job completed. */
+function errorList(errors: LastErrors | undefined): string[] {
+  const lines = errors ? lastErrorLines(errors) : [];
+  if (lines.length === 0) return [];
+  return [
+    'Last error of each job that did not complete, commonest first (count in brackets; ' +
+      'every job in jobs.ndjson):',
+    '',
+    ...lines.map((line) => `- ${line}`),
+    '',
+  ];
 }

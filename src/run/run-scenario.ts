@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { datasetProblems, loadScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { resolveObservePaths } from '../scenario/observe-paths.ts';
 import { getProfile } from '../profiles/index.ts';
 import type { ProfileContext } from '../profiles/profile.ts';
 import { readManifest, MANIFEST_NAME } from '../dataset/manifest.ts';
@@ -22,7 +23,9 @@ import { debug } from '../util/log.ts';
 import { runTrial, openJobsLog } from './trial.ts';
 import { startRunTarget, type RunTarget } from './run-target.ts';
 import { buildRunFile } from './run-file-builder.ts';
-import { writeRunOutputs } from './write-outputs.ts';
+import { writeRunOutputs, type WrittenOutputs } from './write-outputs.ts';
+import type { LastErrors } from '../report/last-errors.ts';
+import { assertFilesPresent, assertLoadedMatch } from '../dataset/verify.ts';
 import { applyOverrides, type ScenarioOverrides } from './overrides.ts';
 import { checkRunId } from './run-id.ts';
 import type { TrialCollector } from '../record/collector.ts';
@@ -45,6 +48,8 @@ export interface RunOutcome {
   run: RunFile;
   /** The diagnosis in one line (where the largest delay is). */
   headline: string;
+  /** The commonest last errors of failed and timed-out jobs (the summary shows them). */
+  errors: LastErrors;
 }
 
 /**
@@ -61,13 +66,16 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   // First: a bad id must not depend on the scenario being valid to be reported.
   if (options.runId !== undefined) checkRunId(options.runId);
   const loaded = await loadScenario(options.scenarioFile);
-  const { scenario, caveats: overrideCaveats } = applyOverrides(loaded.scenario, options);
+  const overridden = applyOverrides(loaded.scenario, options);
+  const overrideCaveats = overridden.caveats;
+  const scenario = resolveObservePaths(overridden.scenario, loaded.baseDir);
   const reportsDir = resolve(options.reportsDir ?? 'reports');
   await assertWritableFolder(options.reportsDir ?? 'reports', 'choose another --out');
   const runId = options.runId ?? freeRunId(reportsDir, scenario.name);
   const runDir = resolve(reportsDir, runId);
   await checkRunFolder(runDir, options);
-  const datasetErrors = await datasetProblems(loaded);
+  // Files are checked (size and sha256) below, as they are loaded: not twice.
+  const datasetErrors = await datasetProblems(loaded, { files: false });
   if (datasetErrors.length > 0) {
     throw new OcrbenchError('E_SCENARIO_FIELD', datasetErrors.join('\n'));
   }
@@ -91,7 +99,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     if (!stop.signal.aborted) await ensureDataset(datasetDir, scenario, options.scenarioFile);
     if (!stop.signal.aborted) {
       const manifest = await readManifest(datasetDir);
+      // The files are read once, here; a file that is not what the manifest says would be
+      // uploaded and scored against another file's truth, so the run refuses it (exit 2).
+      await assertFilesPresent(datasetDir, manifest, scenario.mix);
       picker = await loadDocuments(manifest, datasetDir, scenario.mix, random, loaded.file);
+      assertLoadedMatch(datasetDir, manifest, picker.documents);
     }
     target = await startRunTarget(
       scenario,
@@ -156,9 +168,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     trials,
     caveats: overrideCaveats,
   });
-  let headline: string;
+  let written: WrittenOutputs;
   try {
-    headline = await writeRunOutputs(runDir, run);
+    written = await writeRunOutputs(runDir, run);
   } catch (error) {
     if (!isFileSystemError(error)) throw error;
     throw cannotWrite(
@@ -168,7 +180,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     );
   }
   if (failure) throw failure;
-  return { runDir, run, headline };
+  return { runDir, run, ...written };
 }
 
 /** The trials of a run, one after the other, until done or stopped. */

@@ -1,10 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Profile, ProfileContext } from '../profiles/profile.ts';
 import type { DocumentPicker } from '../load/documents.ts';
 import { runEngine } from '../load/engine.ts';
 import { TrialCollector, type AccuracySummariser } from '../record/collector.ts';
-import type { JobRecord, Observations, TrialResult } from '../record/run-file.ts';
+import type { Caveat, JobRecord, Observations, TrialResult } from '../record/run-file.ts';
 import { characterErrorRate, summariseAccuracy, wordErrorRate } from '../accuracy/index.ts';
 import { startObservation } from '../observe/index.ts';
 import { trialCaveats } from './caveats.ts';
@@ -41,6 +41,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
   const collector = new TrialCollector();
   const records: JobRecord[] = [];
   const startedAt = new Date();
+  const watched = watchedFolders(scenario);
   const observation = startObservation({
     intervalMs: scenario.observe.intervalMs,
     startedAtMs: performance.now(),
@@ -98,6 +99,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     observations = await observation.stop();
+    watched.stop(observations);
   }
 
   const endedAt = new Date();
@@ -141,7 +143,41 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
         nonUniqueFormats,
       }),
       ...observation.caveats(),
+      ...watched.caveats(),
     ],
+  };
+}
+
+/**
+ * The scenario's own folders (observe.folders, observe.resultsFolder): whether each existed
+ * at the start, in any sample with files, or at the end of the trial. `scenario check` only
+ * warns about a missing folder (the service may create it once load arrives); a folder that
+ * never appeared gets a caveat, since its counts of 0 measured nothing.
+ */
+function watchedFolders(scenario: TrialInput['scenario']) {
+  const { folders, resultsFolder } = scenario.observe;
+  const paths = [...new Set([...folders, ...(resultsFolder === null ? [] : [resultsFolder])])];
+  const seen = new Set(paths.filter((path) => existsSync(path)));
+  const fieldOf = (path: string) =>
+    folders.includes(path) ? 'observe.folders' : 'observe.resultsFolder';
+  return {
+    stop(observations: Observations) {
+      for (const path of paths) if (existsSync(path)) seen.add(path);
+      for (const series of observations.folders) {
+        if (series.files.some((files) => files > 0)) seen.add(series.path);
+      }
+    },
+    caveats(): Caveat[] {
+      return paths
+        .filter((path) => !seen.has(path))
+        .map((path) => ({
+          code: 'observe-folder-missing',
+          message:
+            `Watched folder ${path} (${fieldOf(path)}) did not exist during the trial: its ` +
+            'counts are 0 because nothing was there to measure, not because the service ' +
+            'wrote nothing. Fix the path in the scenario.',
+        }));
+    },
   };
 }
 
