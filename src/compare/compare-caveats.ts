@@ -117,17 +117,100 @@ function powerCaveats(
   }
 }
 
+/**
+ * Each run's own caveats, then its trials' caveats grouped by code: one footnote per code
+ * and side, with the trials that reported it, instead of one near-duplicate per trial
+ * ("1 jobs ...", "4 jobs ...").
+ */
 function carried(side: 'baseline' | 'candidate', run: RunFile): ComparisonCaveat[] {
-  const all: Caveat[] = [...run.caveats, ...run.trials.flatMap((trial) => trial.caveats)];
-  const seen = new Set<string>();
   const result: ComparisonCaveat[] = [];
-  for (const caveat of all) {
+  const seen = new Set<string>();
+  for (const caveat of run.caveats) {
     const key = `${caveat.code}\n${caveat.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     result.push({ code: caveat.code, message: caveat.message, source: side, metricIds: [] });
   }
+  const byCode = new Map<string, Array<{ trial: number; message: string }>>();
+  run.trials.forEach((trial, index) => {
+    for (const caveat of trial.caveats) {
+      // Already said for the whole run in the same words.
+      if (seen.has(`${caveat.code}\n${caveat.message}`)) continue;
+      const reports = byCode.get(caveat.code) ?? [];
+      reports.push({ trial: index + 1, message: caveat.message });
+      byCode.set(caveat.code, reports);
+    }
+  });
+  for (const [code, reports] of byCode) {
+    const trials = [...new Set(reports.map((report) => report.trial))].sort((a, b) => a - b);
+    const message = mergeMessages(reports);
+    result.push({ code, message, source: side, metricIds: [], trials });
+  }
   return result;
+}
+
+/**
+ * One message for a code reported by several trials. Identical messages stay as they are;
+ * messages that differ only in their numbers become one with each varying number shown as
+ * its range over the trials ("1-4 jobs started more than 10 ms late"); others are listed
+ * with their trials, at most three.
+ */
+export function mergeMessages(reports: Array<{ trial: number; message: string }>): string {
+  const variants = new Map<string, number[]>();
+  for (const { trial, message } of reports) {
+    variants.set(message, [...(variants.get(message) ?? []), trial]);
+  }
+  const messages = [...variants.keys()];
+  if (messages.length === 1) return messages[0];
+  const NUMBER = /\d+(?:\.\d+)?/g;
+  const template = (message: string) => message.replace(NUMBER, '#');
+  if (messages.every((message) => template(message) === template(messages[0]))) {
+    const slots = messages.map((message) => (message.match(NUMBER) ?? []).map(Number));
+    let slot = 0;
+    return messages[0].replace(NUMBER, (first) => {
+      const values = slots.map((numbers) => numbers[slot]);
+      slot++;
+      const low = Math.min(...values);
+      const high = Math.max(...values);
+      if (low === high) return first;
+      const decimals = Math.max(...values.map((value) => decimalsOf(value)));
+      return `${low.toFixed(decimals)}-${high.toFixed(decimals)}`;
+    });
+  }
+  const listed = [...variants.entries()]
+    .slice(0, 3)
+    .map(([message, trials]) => `${trialList(trials)}: ${message}`);
+  const more = variants.size > 3 ? ` (and ${variants.size - 3} more variants)` : '';
+  return `${listed.join(' / ')}${more}`;
+}
+
+function decimalsOf(value: number): number {
+  const text = String(value);
+  const dot = text.indexOf('.');
+  return dot === -1 ? 0 : text.length - dot - 1;
+}
+
+/** "trial 3", "trials 1, 2, 4". */
+function trialList(trials: number[]): string {
+  return `${trials.length === 1 ? 'trial' : 'trials'} ${trials.join(', ')}`;
+}
+
+/**
+ * Where a caveat comes from, for the reports: null for the comparison's own; "baseline
+ * run" for a run-level one; "candidate, 2 of 5 trials (1, 4)" or "baseline, all 3
+ * trials" for trials' caveats.
+ */
+export function caveatOrigin(
+  caveat: ComparisonCaveat,
+  trialCounts: { baseline: number; candidate: number },
+): string | null {
+  if (caveat.source === 'comparison') return null;
+  if (!caveat.trials) return `${caveat.source} run`;
+  const total = trialCounts[caveat.source];
+  const count = caveat.trials.length;
+  if (count === total)
+    return `${caveat.source}, ${total === 1 ? 'its trial' : `all ${total} trials`}`;
+  return `${caveat.source}, ${count} of ${total} trials (${caveat.trials.join(', ')})`;
 }
 
 function short(sha256: string): string {

@@ -46,6 +46,11 @@ export interface ComparisonCaveat extends Caveat {
   source: 'baseline' | 'candidate' | 'comparison';
   /** Metrics the caveat is about; empty for the whole comparison. */
   metricIds: string[];
+  /**
+   * A trial caveat carried over: the 1-based numbers of the side's trials that reported it
+   * (grouped by code). Absent for run-level and comparison caveats.
+   */
+  trials?: number[];
 }
 
 export interface RunDescription {

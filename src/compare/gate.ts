@@ -1,4 +1,5 @@
 import type { Comparison, MetricComparison } from './comparison.ts';
+import { caveatOrigin } from './compare-caveats.ts';
 import { compareRuns, type LoadedRun } from './compare-runs.ts';
 import type { GateDefaults } from './gate-schema.ts';
 import { holmAdjust } from './holm.ts';
@@ -22,6 +23,12 @@ export interface GateCheck {
   metricId: string;
   rule: string;
   observed: string;
+  /**
+   * Two-sided interval of how much worse the candidate is, at confidence 1 - alpha (the
+   * comparison's `settings.confidence`): percent for relative checks, a fraction (points)
+   * for increase checks; null when not measured or not on the trial basis.
+   */
+  interval: { low: number; high: number } | null;
   status: CheckStatus;
   /** Why: the verdict rule behind a relative or increase check (src/compare/verdict.ts). */
   reason: VerdictReason | null;
@@ -120,6 +127,7 @@ export function evaluateGate(
       metricId: rule.id,
       rule: rulePart + (rule.significant ? ' (fails only if significant)' : ''),
       observed: '',
+      interval: null,
       status: 'notMeasured',
       reason: 'notMeasured',
       message: `${metric.label} was not measured on both sides.`,
@@ -135,6 +143,9 @@ export function evaluateGate(
         ? metric.estimate
         : -metric.estimate;
     check.observed = rule.relative ? `${signed(worseBy)}% worse` : `${points(worseBy)} higher`;
+    if (metric.interval && metric.basis === 'trials') {
+      check.interval = worseInterval(metric.interval, rule.relative, lowerBetter);
+    }
     // The gate tests trials only: job-level p-values are overconfident (docs/compare.md).
     if (rule.significant && enough) check.pValue = oneSidedP(metric, lowerBetter);
     pending.push({
@@ -206,6 +217,7 @@ export function evaluateGate(
       metricId: id,
       rule,
       observed: value === null ? 'not measured' : show(value, definition.unit),
+      interval: null,
       status: 'notMeasured',
       reason: null,
       message: `${definition.label} was not measured in the candidate run.`,
@@ -303,11 +315,14 @@ function gateCaveats(
   alpha: number,
   decisiveRatio: number,
 ) {
-  const result = comparison.caveats
-    .filter((caveat) => caveat.code !== 'no-power')
-    .map((caveat) => `${caveat.source}: ${caveat.message}`);
   const nb = comparison.baseline.trials;
   const nc = comparison.candidate.trials;
+  const result = comparison.caveats
+    .filter((caveat) => caveat.code !== 'no-power')
+    .map((caveat) => {
+      const origin = caveatOrigin(caveat, { baseline: nb, candidate: nc }) ?? 'comparison';
+      return `${origin}: ${caveat.message} (${caveat.code})`;
+    });
   if (significanceChecks > 0) {
     const smallest = smallestPValue(nb, nc, 'greater');
     if (smallest * significanceChecks >= alpha) {
@@ -336,6 +351,20 @@ function oneSidedP(metric: MetricComparison, lowerBetter: boolean): number | nul
   const c = metric.candidate.trialValues;
   if (metric.basis !== 'trials' || b.length === 0 || c.length === 0) return null;
   return mannWhitneyPValue(b, c, lowerBetter ? 'greater' : 'less');
+}
+
+/** The metric's interval as "worse by": percent for ratios, points (fraction) for rates. */
+function worseInterval(
+  interval: { low: number; high: number },
+  relative: boolean,
+  lowerBetter: boolean,
+): { low: number; high: number } {
+  const scale = relative ? 100 : 1;
+  const shift = relative ? 1 : 0;
+  // Higher-is-better metrics (throughput) are worse when lower: the ends swap.
+  return lowerBetter
+    ? { low: (interval.low - shift) * scale, high: (interval.high - shift) * scale }
+    : { low: (shift - interval.high) * scale, high: (shift - interval.low) * scale };
 }
 
 function signed(value: number): string {

@@ -61,3 +61,8 @@ export function alignColumns(rows: string[][]): string {
     )
     .join('\n');
 }
+
+/** 95 for 0.95, 97.5 for 0.975: no rounding that would misstate the level actually used. */
+export function confidencePercent(confidence: number): string {
+  return String(Number((confidence * 100).toFixed(2)));
+}

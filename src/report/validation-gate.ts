@@ -1,4 +1,5 @@
 import type { CheckStatus, GateResult } from '../compare/gate.ts';
+import { confidencePercent } from './validation-format.ts';
 
 /** The gate's Markdown summary, appended to $GITHUB_STEP_SUMMARY and printed by `gate`. */
 const MARK: Record<CheckStatus, string> = {
@@ -41,16 +42,22 @@ export function gateMarkdown(result: GateResult): string {
       : undecided.has(check.name)
         ? `**FAIL** (${MARK[check.status]}, onInconclusive: fail)`
         : MARK[check.status];
+  const { settings } = result.comparison;
+  const level = `${confidencePercent(settings.confidence)}%`;
   const out = [
     `### ocrbench gate ${headline}`,
     '',
     `Baseline \`${baseline.id}\` (${baseline.trials} trials) vs candidate ` +
-      `\`${candidate.id}\` (${candidate.trials} trials), basis: ${result.comparison.basis}.`,
+      `\`${candidate.id}\` (${candidate.trials} trials), basis: ${result.comparison.basis}. ` +
+      `Intervals are two-sided ${level} bootstrap intervals over trials (1 - alpha ` +
+      `${settings.alpha}); \`ocrbench compare\` shows 95% by default.`,
     '',
-    '| Check | Rule | Observed | Result |',
-    '|---|---|---|---|',
+    `| Check | Rule | Observed | ${level} interval | Result |`,
+    '|---|---|---|---|---|',
     ...result.checks.map(
-      (check) => `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ${mark(check)} |`,
+      (check) =>
+        `| ${check.name} | ${check.rule} | ${check.observed || '-'} | ` +
+        `${intervalText(check)} | ${mark(check)} |`,
     ),
     '',
   ];
@@ -63,4 +70,15 @@ export function gateMarkdown(result: GateResult): string {
   for (const check of notes) out.push(`- ${check.name}: ${check.message}`);
   result.caveats.forEach((caveat, index) => out.push(`- Caveat ${index + 1}: ${caveat}`));
   return `${out.join('\n')}\n`;
+}
+
+/** "+30.1% .. +55.0% worse" (relative) or "+0.10 .. +0.35 points" (increase); "-" if none. */
+function intervalText(check: GateResult['checks'][number]): string {
+  if (!check.interval) return '-';
+  const relative = check.name.startsWith('relative');
+  const one = (value: number) =>
+    relative
+      ? `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`
+      : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(2)}`;
+  return `${one(check.interval.low)} .. ${one(check.interval.high)}${relative ? '' : ' points'}`;
 }

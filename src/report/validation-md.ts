@@ -1,3 +1,4 @@
+import { caveatOrigin } from '../compare/compare-caveats.ts';
 import type { Comparison, RunDescription } from '../compare/comparison.ts';
 import {
   formatChange,
@@ -5,6 +6,7 @@ import {
   formatP,
   formatValue,
   verdictLabel,
+  confidencePercent,
 } from './validation-format.ts';
 
 /**
@@ -13,7 +15,7 @@ import {
  */
 export function validationMarkdown(comparison: Comparison): string {
   const { baseline, candidate, settings } = comparison;
-  const confidence = Math.round(settings.confidence * 100);
+  const confidence = confidencePercent(settings.confidence);
   const note = (numbers: number[]) => numbers.map((n) => `[^${n}]`).join('');
   const general = comparison.caveats
     .map((caveat, index) => ({ caveat, number: index + 1 }))
@@ -130,8 +132,10 @@ export function validationMarkdown(comparison: Comparison): string {
 
   if (comparison.caveats.length > 0) {
     out.push('## Caveats', '');
+    const trials = { baseline: baseline.trials, candidate: candidate.trials };
     comparison.caveats.forEach((caveat, index) => {
-      const from = caveat.source === 'comparison' ? '' : `(${caveat.source} run) `;
+      const origin = caveatOrigin(caveat, trials);
+      const from = origin === null ? '' : `(${origin}) `;
       out.push(`[^${index + 1}]: ${from}${caveat.message} \`${caveat.code}\``);
     });
     out.push('');

@@ -1,3 +1,4 @@
+import { caveatOrigin } from '../compare/compare-caveats.ts';
 import type { Comparison } from '../compare/comparison.ts';
 import {
   alignColumns,
@@ -6,11 +7,12 @@ import {
   formatP,
   formatValue,
   verdictLabel,
+  confidencePercent,
 } from './validation-format.ts';
 
 /** The comparison as a terminal table, for `ocrbench compare` on stdout. */
 export function comparisonTable(comparison: Comparison): string {
-  const confidence = Math.round(comparison.settings.confidence * 100);
+  const confidence = confidencePercent(comparison.settings.confidence);
   const rows = [
     ['metric', 'baseline', 'candidate', 'change', `${confidence}% interval`, 'p (Holm)', 'verdict'],
   ];
@@ -30,7 +32,8 @@ export function comparisonTable(comparison: Comparison): string {
   const lines = [
     `baseline  ${baseline.source} (${baseline.id}, ${baseline.trials} trials)`,
     `candidate ${candidate.source} (${candidate.id}, ${candidate.trials} trials)`,
-    `basis: ${comparison.basis}; * = primary metric`,
+    `basis: ${comparison.basis}; intervals: ${confidence}% two-sided (1 - alpha ` +
+      `${comparison.settings.alpha}); * = primary metric`,
     '',
     alignColumns(rows),
     '',
@@ -38,8 +41,10 @@ export function comparisonTable(comparison: Comparison): string {
   ];
   if (comparison.caveats.length > 0) {
     lines.push('', 'Caveats:');
+    const trials = { baseline: baseline.trials, candidate: candidate.trials };
     comparison.caveats.forEach((caveat, index) => {
-      lines.push(`  [${index + 1}] ${caveat.source}: ${caveat.message}`);
+      const origin = caveatOrigin(caveat, trials) ?? 'comparison';
+      lines.push(`  [${index + 1}] ${origin}: ${caveat.message} (${caveat.code})`);
     });
   }
   return `${lines.join('\n')}\n`;

@@ -41,8 +41,12 @@ export function lineChart(options: LineChartOptions): string {
   const fx = (x: number) => (options.logX ? Math.log10(Math.max(x, 1e-3)) : x);
   const xs = all.map(([x]) => fx(x));
   const ys = all.map(([, y]) => y);
-  const [x0, x1] = padRange(Math.min(...xs), Math.max(...xs));
-  const [y0, y1] = padRange(Math.min(0, ...ys), Math.max(...ys));
+  // Linear axes start at 0 (time since the trial's start, counts, percentages) and end at
+  // a round number, never at -1..1 around a series that is all 0; log x spans the data.
+  const [x0, x1] = options.logX
+    ? padRange(Math.min(...xs), Math.max(...xs))
+    : axisRange(Math.min(0, ...xs), Math.max(...xs));
+  const [y0, y1] = axisRange(Math.min(0, ...ys), Math.max(...ys));
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const sx = (x: number) => MARGIN.left + ((fx(x) - x0) / (x1 - x0)) * plotW;
@@ -153,6 +157,22 @@ function padRange(low: number, high: number): [number, number] {
   return [low - 1, high + 1];
 }
 
+/** From `low` (0 for non-negative data) to a round number at or above `high`. */
+export function axisRange(low: number, high: number): [number, number] {
+  return [low, low + niceCeil(high - low)];
+}
+
+/**
+ * The smallest of 1, 2, 4, 8 or 10 times a power of ten that is at least `span` (1 for an
+ * empty span), so the four tick steps are round: 0.25, 0.5, 1, 2 or 2.5 of that power.
+ */
+export function niceCeil(span: number): number {
+  if (!(span > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(span));
+  const factor = [1, 2, 4, 8, 10].find((f) => f * power >= span * (1 - 1e-12)) ?? 10;
+  return factor * power;
+}
+
 function decades(x0: number, x1: number): number[] {
   const result: number[] = [];
   for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) result.push(10 ** e);
@@ -164,6 +184,7 @@ function tick(value: number): string {
   if (abs >= 1e9) return `${(value / 1e9).toFixed(1)}G`;
   if (abs >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
   if (abs >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
-  if (abs >= 100 || value === 0) return value.toFixed(0);
+  // Round axes give whole ticks: "1", not "1.00".
+  if (abs >= 100 || Number.isInteger(value)) return value.toFixed(0);
   return value.toFixed(abs >= 10 ? 1 : 2);
 }

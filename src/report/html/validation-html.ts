@@ -1,5 +1,5 @@
 import { cdfPoints } from '../../record/histogram.ts';
-import type { RunFile } from '../../record/run-file.ts';
+import type { RunFile, StageName } from '../../record/run-file.ts';
 import type { Comparison } from '../../compare/comparison.ts';
 import { mergedStageHistogram } from '../../compare/histograms.ts';
 import { COMPARED_STAGES } from '../../compare/metrics.ts';
@@ -15,6 +15,8 @@ import { markdownToHtml } from './markdown.ts';
 const BASELINE = '#1f77b4';
 const CANDIDATE = '#d62728';
 const STAGE_COLOURS = ['#8c564b', '#ff7f0e', '#2ca02c', '#9467bd'];
+/** Time no stage covers (poll gaps, result fetch): a neutral grey. */
+const OTHER_COLOUR = '#b0b0b0';
 
 export function validationHtml(
   comparison: Comparison,
@@ -47,19 +49,15 @@ export function validationHtml(
     });
   }
 
-  // 2. Stage breakdown: p50 of each stage, stacked.
+  // 2. Stage breakdown: p50 of each stage, stacked, plus "other" up to the end-to-end p50.
   charts.push({
     id: 'stages',
     svg: stackedBars(
-      'Median time per stage (p50, all trials merged)',
+      'p50 per stage, all trials merged; each bar = the end-to-end p50',
       'ms',
       sides.map((side) => ({
         label: side === sides[0] ? 'baseline' : 'candidate',
-        segments: COMPARED_STAGES.filter((stage) => stage !== 'endToEnd').map((stage, i) => {
-          const histogram = mergedStageHistogram(side.run, stage);
-          const value = histogram.totalCount > 0 ? histogram.getValueAtPercentile(50) / 1000 : 0;
-          return { name: stage, value, colour: STAGE_COLOURS[i] };
-        }),
+        segments: stageSegments(side.run),
       })),
     ),
   });
@@ -125,6 +123,29 @@ ${figures}
 </div>
 </main></body></html>
 `;
+}
+
+/**
+ * The p50 (ms) of upload, queue wait and processing, and "other": the end-to-end p50 minus
+ * their sum, i.e. what no stage covers (waiting for the next poll, fetching the result, the
+ * hand-offs between stages). Medians do not add up exactly, so when the stages' p50s sum to
+ * more than the end-to-end p50, "other" is 0 and the bar is a little longer than it.
+ */
+export function stageSegments(
+  run: RunFile,
+): Array<{ name: string; value: number; colour: string }> {
+  const p50 = (stage: StageName) => {
+    const histogram = mergedStageHistogram(run, stage);
+    return histogram.totalCount > 0 ? histogram.getValueAtPercentile(50) / 1000 : 0;
+  };
+  const segments = COMPARED_STAGES.filter((stage) => stage !== 'endToEnd').map((stage, i) => ({
+    name: stage as string,
+    value: p50(stage),
+    colour: STAGE_COLOURS[i],
+  }));
+  const staged = segments.reduce((sum, segment) => sum + segment.value, 0);
+  const other = Math.max(0, p50('endToEnd') - staged);
+  return [...segments, { name: 'other', value: other, colour: OTHER_COLOUR }];
 }
 
 const CSS = `
