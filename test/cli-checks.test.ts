@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyDataset, writeScenario } from './helpers/tiny-dataset.ts';
 import { noStack, runCli, scenario, tempDir, withServer } from './helpers/cli.ts';
 import { checkRunId, isRunId } from '../src/run/run-id.ts';
+import { skipReason } from '../src/cli/skip-reason.ts';
+import { plural } from '../src/util/plural.ts';
 
 // Inputs a new user got past the checks: each must now be refused (exit 2) or reported, with
 // the value and the fix, before any load is sent.
@@ -176,5 +178,50 @@ describe.concurrent('messages say what is wrong', () => {
     const none = await runCli(['baseline', 'save', join(empty, 'nope'), '--name', 'x']);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain(`${join(empty, 'nope')}: no such run folder or file. Fix:`);
+  });
+});
+
+describe.concurrent('import and counts', () => {
+  it('a corrupt PNG header is skipped with a whole reason; 1 document', async () => {
+    const source = await tinyDataset(1);
+    const folder = tempDir('import');
+    copyFileSync(join(source, 'doc-0.png'), join(folder, 'good.png'));
+    // The PNG signature, then bytes that are no IHDR chunk: sharp names no detail.
+    const broken = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(64, 7),
+    ]);
+    writeFileSync(join(folder, 'bad.png'), broken);
+    const out = await runCli(['dataset', 'import', folder]);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain(
+      'ocrbench: skipped bad.png: png that cannot be read: Input buffer has corrupt header ' +
+        '(the decoder gave no detail: the file is damaged, cut short, or not really that ' +
+        'format)\n',
+    );
+    expect(out.stdout).toBe(
+      `wrote ${folder}/manifest.json: 1 document, 0 with ground truth, 1 without (no ` +
+        'accuracy check for those), 1 skipped\n',
+    );
+  });
+
+  it('decoder reasons become one line without repeats', () => {
+    expect(
+      skipReason(
+        'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image\n' +
+          'VipsJpeg: JPEG datastream contains no image\nVipsJpeg: premature end of JPEG image\n',
+      ),
+    ).toBe(
+      'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image; VipsJpeg: ' +
+        'JPEG datastream contains no image',
+    );
+    expect(skipReason('not a PNG, JPEG, TIFF or PDF (by its first bytes)')).toBe(
+      'not a PNG, JPEG, TIFF or PDF (by its first bytes)',
+    );
+    expect([plural(1, 'job'), plural(0, 'job'), plural(2, 'file')]).toEqual([
+      '1 job',
+      '0 jobs',
+      '2 files',
+    ]);
   });
 });

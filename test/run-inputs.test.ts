@@ -16,7 +16,7 @@ const manifestOf = (folder: string) =>
   JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as DatasetManifest;
 
 describe.concurrent('dataset files are checked against the manifest', () => {
-  it('a file replaced by 8 bytes of text, or missing, stops the run (exit 2, nothing sent)', async () => {
+  it('a file replaced by 8 bytes, or missing, stops the run: exit 2, nothing sent', async () => {
     await withServer({ processingMs: 5 }, async (server) => {
       const folder = await tinyDataset(3);
       const [first, , third] = manifestOf(folder).files;

@@ -4,6 +4,8 @@ import { IMPORT_DEFAULTS } from '../dataset/import.ts';
 import { assertWritableFolder } from '../util/writable.ts';
 import { checkNumberFlags } from './numbers.ts';
 import { commandGroup } from './subcommands.ts';
+import { plural } from '../util/plural.ts';
+import { skipReason } from './skip-reason.ts';
 
 const D = GENERATE_DEFAULTS;
 
@@ -93,7 +95,7 @@ const generate: CommandModule<object, GenerateArguments> = {
     );
     const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     process.stdout.write(
-      `wrote ${manifest.files.length} files (${(bytes / 1e6).toFixed(1)} MB) and ` +
+      `wrote ${plural(manifest.files.length, 'file')} (${(bytes / 1e6).toFixed(1)} MB) and ` +
         `manifest.json to ${args.out}\n`,
     );
   },
@@ -139,12 +141,12 @@ const importCommand: CommandModule<object, ImportArguments> = {
       force: args.force,
     });
     for (const note of skipped) {
-      process.stderr.write(`ocrbench: skipped ${note.file}: ${note.reason}\n`);
+      process.stderr.write(`ocrbench: skipped ${note.file}: ${skipReason(note.reason)}\n`);
     }
     const withTruth = manifest.files.filter((file) => file.groundTruth !== null).length;
     const without = manifest.files.length - withTruth;
     process.stdout.write(
-      `wrote ${args.folder}/manifest.json: ${manifest.files.length} documents, ` +
+      `wrote ${args.folder}/manifest.json: ${plural(manifest.files.length, 'document')}, ` +
         `${withTruth} with ground truth` +
         (without > 0 ? `, ${without} without (no accuracy check for those)` : '') +
         `, ${skipped.length} skipped\n`,
