@@ -3,7 +3,8 @@ import { diagnose, renderDiagnosisMarkdown } from '../src/analyze/diagnosis.ts';
 import type { QueueSeries } from '../src/record/run-file.ts';
 import { completedJobs, codes, MiB, oneTrialRun, series } from './helpers/diagnosis-fixtures.ts';
 
-// Findings from what the samplers saw: the queue, the target's processes, the generator.
+// Findings from what the samplers saw: the queue and the target's processes (the generator's
+// own health: diagnose-generator.test.ts).
 
 describe('trends and resources', () => {
   it('finds processing time trending upward, and not when it is flat', () => {
@@ -111,21 +112,6 @@ describe('trends and resources', () => {
     expect(gap?.title).toBe('OCR itself is only 30% of the processing stage');
     expect(gap?.evidence.join('\n')).toMatch(/about 835 ms per job is outside OCR/);
   });
-
-  it('warns when the generator itself was saturated', () => {
-    const generator = {
-      eventLoopDelayP99Ms: 120,
-      eventLoopDelayMaxMs: 300,
-      cpuPercent: 20,
-      behindScheduleJobs: 0,
-      cappedJobs: 0,
-    };
-    const finding = diagnose(
-      oneTrialRun({ trial: { generator } }),
-      completedJobs(10, () => ({})),
-    ).findings.find((f) => f.code === 'generator-saturated');
-    expect(finding?.evidence).toEqual(['event-loop delay p99 120 ms (>= 50 ms)']);
-  });
 });
 
 describe('false alarms', () => {
@@ -172,38 +158,6 @@ describe('false alarms', () => {
     const markdown = renderDiagnosisMarkdown(diagnose(interrupted, jobs), interrupted);
     expect(markdown).toContain('### INFO: The queue grew, but the run stopped');
     expect(markdown).not.toContain('CRITICAL');
-  });
-
-  it('does not judge the generator on start-up alone', () => {
-    const busy = (observedSeconds?: number) => ({
-      eventLoopDelayP99Ms: 120,
-      eventLoopDelayMaxMs: 300,
-      cpuPercent: 180,
-      behindScheduleJobs: 0,
-      cappedJobs: 0,
-      observedSeconds,
-    });
-    const generatorFinding = (observedSeconds?: number) =>
-      diagnose(
-        oneTrialRun({ trial: { generator: busy(observedSeconds) } }),
-        completedJobs(10, () => ({})),
-      ).findings.find((f) => f.code === 'generator-saturated');
-    // Under a second left after start-up: nothing to judge.
-    expect(generatorFinding(0)).toBeUndefined();
-    expect(generatorFinding(0.9)).toBeUndefined();
-    // A real window, or an older run.json without the field: judged.
-    for (const seconds of [1, 30, undefined]) {
-      expect(generatorFinding(seconds)?.evidence).toEqual([
-        'event-loop delay p99 120 ms (>= 50 ms)',
-        'ocrbench CPU 180% (>= 90%)',
-      ]);
-    }
-    // Late jobs are counted from the first job on: they still count in a short run.
-    const late = diagnose(
-      oneTrialRun({ trial: { generator: { ...busy(0), behindScheduleJobs: 10 } } }),
-      completedJobs(10, () => ({})),
-    ).findings.find((f) => f.code === 'generator-saturated');
-    expect(late?.evidence).toEqual(['10 jobs started late (>= 1% of submitted)']);
   });
 });
 

@@ -123,7 +123,8 @@ describe('diagnosis report', () => {
     const jobs = completedJobs(20, () => ({ queueWaitMs: 3000 }));
     const markdown = renderDiagnosisMarkdown(diagnose(run, jobs), run);
     expect(markdown).toContain('**Largest delay: queue wait, 74% of end-to-end time');
-    const row = '| all | 20 | 48.8 KiB | 4.04 s | 4.04 s | 0% | 74% | 25% | 0% | 0% |';
+    // Columns: start delay, upload, queue wait, processing, result fetch, other.
+    const row = '| all | 20 | 48.8 KiB | 4.04 s | 4.04 s | 0% | 0% | 74% | 25% | 0% | 0% |';
     expect(markdown).toContain(row);
     expect(markdown).toContain('### WARNING: The largest delay is queue wait');
     expect(markdown).toContain('`time-outside-ocr`');

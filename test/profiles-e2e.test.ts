@@ -70,11 +70,13 @@ describe('profiles end to end', () => {
     const { records } = await runProfile({ profile: 'sync' });
     expect(server!.stats.requests.result ?? 0).toBe(0);
     // The request holds queue wait and processing (40 ms, one worker, two clients): they
-    // are the service's, and upload is only what is left of the request.
+    // are the service's, and upload is only what is left of the request. The wait before
+    // the request left (startDelay, client-side) closes the sum.
     for (const record of records) {
       expect(record.timingSource).toBe('server');
       expect(record.processingMs).toBeGreaterThanOrEqual(39);
-      const parts = record.uploadMs! + record.queueWaitMs! + record.processingMs!;
+      const parts =
+        record.startDelayMs! + record.uploadMs! + record.queueWaitMs! + record.processingMs!;
       expect(parts).toBeCloseTo(record.endToEndMs!, 6);
       expect(record.uploadMs).toBeLessThan(record.endToEndMs! - 39);
     }

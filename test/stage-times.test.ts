@@ -25,7 +25,12 @@ const everyMs = (intervalMs: number) => ({
 
 /** What no stage holds: the diagnosis shows it as "other". */
 const unattributed = (r: JobRecord) =>
-  r.endToEndMs! - r.uploadMs! - (r.queueWaitMs ?? 0) - (r.processingMs ?? 0) - r.resultFetchMs!;
+  r.endToEndMs! -
+  r.startDelayMs! -
+  r.uploadMs! -
+  (r.queueWaitMs ?? 0) -
+  (r.processingMs ?? 0) -
+  r.resultFetchMs!;
 
 const caveatsOf = (records: JobRecord[]) =>
   trialCaveats({

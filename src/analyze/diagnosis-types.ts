@@ -15,10 +15,12 @@ export interface Finding {
 }
 
 /**
- * Where a job's end-to-end time goes. `unaccounted` is what the stages leave over: poll
- * gaps, the service saving results or handing jobs over, client-side scheduling.
+ * Where a job's end-to-end time goes. `startDelay` is the wait inside ocrbench before the
+ * upload was sent (the in-flight cap, a generator behind schedule); `unaccounted` is what
+ * the stages leave over: poll gaps, the service saving results or handing jobs over.
  */
-export type DelayStage = 'upload' | 'queueWait' | 'processing' | 'resultFetch' | 'unaccounted';
+export type DelayStage =
+  'startDelay' | 'upload' | 'queueWait' | 'processing' | 'resultFetch' | 'unaccounted';
 
 export interface StageShare {
   stage: DelayStage;

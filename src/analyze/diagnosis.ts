@@ -1,19 +1,16 @@
 import { hdrSummary } from '../record/histogram.ts';
-import {
-  generatorJudged,
-  type JobRecord,
-  type RunFile,
-  type TrialResult,
-} from '../record/run-file.ts';
+import type { JobRecord, RunFile, TrialResult } from '../record/run-file.ts';
 import type { Diagnosis, Finding, Severity, StageBreakdown } from './diagnosis-types.ts';
 import {
   failureFinding,
   largestDelayFinding,
   outsideOcrFinding,
   processingTrendFinding,
-  STAGE_LABEL,
+  delayLabel,
   uploadFinding,
 } from './findings-jobs.ts';
+import { startDelayContext, type StartDelayContext } from './findings-start-delay.ts';
+import { generatorFinding } from './findings-generator.ts';
 import { resourceFindings, type ResourceContext } from './findings-resources.ts';
 import { format } from './series-math.ts';
 import {
@@ -45,8 +42,9 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
     : [];
   const findings: Finding[] = [];
 
+  const cause = startDelayContext(run, measured);
   if (overall) {
-    findings.push(largestDelayFinding(overall, bySizeClass));
+    findings.push(largestDelayFinding(overall, bySizeClass, cause));
     pushIf(findings, outsideOcrFinding(overall));
   }
   pushIf(findings, uploadFinding(bySizeClass));
@@ -89,7 +87,7 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
   );
   const largestDelay = overall?.shares[0] ?? null;
   return {
-    headline: headline(overall),
+    headline: headline(overall, cause),
     largestDelay,
     overall,
     bySizeClass,
@@ -98,11 +96,12 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
   };
 }
 
-function headline(overall: StageBreakdown | null): string {
+function headline(overall: StageBreakdown | null, cause: StartDelayContext): string {
   const top = overall?.shares[0];
   if (!overall || !top) return 'No completed jobs: there is no delay to locate.';
   return (
-    `Largest delay: ${STAGE_LABEL[top.stage]}, ${format.percent(top.shareOfEndToEnd)} of ` +
+    `Largest delay: ${delayLabel(top.stage, cause)}, ` +
+    `${format.percent(top.shareOfEndToEnd)} of ` +
     `end-to-end time (p50 ${format.ms(top.p50Ms)}, p95 ${format.ms(top.p95Ms)}; ` +
     `${overall.jobs} jobs)`
   );
@@ -191,42 +190,6 @@ function resultFilesFinding(
       ? 'The worker spends most of its time around the OCR call: loading the model, ' +
         'decoding or saving files. Add timings around those steps.'
       : 'Compare this with end-to-end time to see how much is lost before and after OCR.',
-  };
-}
-
-/** When ocrbench itself was the bottleneck, every other number is suspect. */
-function generatorFinding(run: RunFile, trial: TrialResult): Finding | null {
-  const health = trial.generator;
-  const behindShare =
-    trial.jobs.submitted > 0 ? health.behindScheduleJobs / trial.jobs.submitted : 0;
-  const flagged = [...run.caveats, ...trial.caveats].some(
-    (caveat) => caveat.code === 'generator-saturated',
-  );
-  // Under a second after start-up is start-up itself: its CPU and loop delay are not load.
-  const judged = generatorJudged(health);
-  const reasons = [
-    judged && health.eventLoopDelayP99Ms >= LIMITS.generatorEventLoopP99Ms
-      ? `event-loop delay p99 ${health.eventLoopDelayP99Ms.toFixed(0)} ms (>= ` +
-        `${LIMITS.generatorEventLoopP99Ms} ms)`
-      : null,
-    judged && health.cpuPercent >= LIMITS.generatorCpuPercent
-      ? `ocrbench CPU ${health.cpuPercent.toFixed(0)}% (>= ${LIMITS.generatorCpuPercent}%)`
-      : null,
-    behindShare >= LIMITS.generatorBehindShare
-      ? `${health.behindScheduleJobs} jobs started late (>= ` +
-        `${format.percent(LIMITS.generatorBehindShare)} of submitted)`
-      : null,
-    flagged ? 'the run marked itself generator-saturated' : null,
-  ].filter((reason): reason is string => reason !== null);
-  if (reasons.length === 0) return null;
-  return {
-    code: 'generator-saturated',
-    severity: 'warning',
-    title: 'The load generator was itself saturated',
-    evidence: reasons,
-    suggestion:
-      'Latency may include ocrbench waiting on itself: lower the rate, or run ocrbench on ' +
-      'another machine than the target, then rerun before trusting these findings.',
   };
 }
 

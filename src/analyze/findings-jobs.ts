@@ -1,12 +1,19 @@
 import { median } from 'simple-statistics';
 import { hdrSummary } from '../record/histogram.ts';
 import type { JobCounts, JobRecord } from '../record/run-file.ts';
-import type { Finding, StageBreakdown, StageShare } from './diagnosis-types.ts';
+import type { DelayStage, Finding, StageBreakdown, StageShare } from './diagnosis-types.ts';
+import {
+  startDelayEvidence,
+  startDelayLabel,
+  startDelaySuggestion,
+  type StartDelayContext,
+} from './findings-start-delay.ts';
 import { fitLine, format } from './series-math.ts';
 import { DIAGNOSIS_THRESHOLDS as LIMITS } from './thresholds.ts';
 
 /** Names of the stages as the reports print them. */
 export const STAGE_LABEL: Record<StageShare['stage'], string> = {
+  startDelay: 'start delay',
   upload: 'upload',
   queueWait: 'queue wait',
   processing: 'processing',
@@ -14,7 +21,7 @@ export const STAGE_LABEL: Record<StageShare['stage'], string> = {
   unaccounted: 'other (poll gaps, saving, hand-offs)',
 };
 
-const SUGGESTION: Record<StageShare['stage'], string> = {
+const SUGGESTION: Record<Exclude<StageShare['stage'], 'startDelay'>, string> = {
   queueWait:
     'Jobs wait for a worker: check worker count against cores, and locks that serialise ' +
     'workers (see the CPU findings); more workers only help if CPU is idle.',
@@ -37,16 +44,26 @@ function shareLine(share: StageShare): string {
   );
 }
 
-/** Where the largest delay is, overall and per size class. */
+/** A stage's name in a headline or title; a start delay is named by its cause. */
+export function delayLabel(stage: DelayStage, cause: StartDelayContext | null): string {
+  return stage === 'startDelay' ? startDelayLabel(cause) : STAGE_LABEL[stage];
+}
+
+/**
+ * Where the largest delay is, overall and per size class. When it is the wait before
+ * sending, the in-flight cap or the late generator is named, never the service's upload.
+ */
 export function largestDelayFinding(
   overall: StageBreakdown,
   bySizeClass: StageBreakdown[],
+  cause: StartDelayContext | null = null,
 ): Finding {
   const top = overall.shares[0];
   const evidence = [
     `${overall.jobs} completed jobs, end-to-end p50 ${format.ms(overall.endToEndP50Ms)}, ` +
       `p95 ${format.ms(overall.endToEndP95Ms)}`,
     ...overall.shares.map(shareLine),
+    ...(top.stage === 'startDelay' ? startDelayEvidence(cause) : []),
   ];
   for (const group of bySizeClass) {
     const largest = group.shares[0];
@@ -60,10 +77,10 @@ export function largestDelayFinding(
     code: 'largest-delay',
     severity: dominant && top.stage !== 'processing' ? 'warning' : 'info',
     title:
-      `The largest delay is ${STAGE_LABEL[top.stage]}: ` +
+      `The largest delay is ${delayLabel(top.stage, cause)}: ` +
       `${format.percent(top.shareOfEndToEnd)} of end-to-end time`,
     evidence,
-    suggestion: SUGGESTION[top.stage],
+    suggestion: top.stage === 'startDelay' ? startDelaySuggestion(cause) : SUGGESTION[top.stage],
   };
 }
 

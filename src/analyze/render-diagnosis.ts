@@ -4,7 +4,14 @@ import { STAGE_LABEL } from './findings-jobs.ts';
 import { format } from './series-math.ts';
 import { renderResourceTable } from './render-resources.ts';
 
-const COLUMNS: DelayStage[] = ['upload', 'queueWait', 'processing', 'resultFetch', 'unaccounted'];
+const COLUMNS: DelayStage[] = [
+  'startDelay',
+  'upload',
+  'queueWait',
+  'processing',
+  'resultFetch',
+  'unaccounted',
+];
 
 function shareCells(breakdown: StageBreakdown): string {
   return COLUMNS.map((stage) => {

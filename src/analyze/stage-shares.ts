@@ -2,8 +2,9 @@ import { hdrSummary } from '../record/histogram.ts';
 import type { JobRecord, StageMap } from '../record/run-file.ts';
 import type { DelayStage, StageBreakdown, StageShare } from './diagnosis-types.ts';
 
-const MEASURED_STAGES = ['upload', 'queueWait', 'processing', 'resultFetch'] as const;
+const MEASURED_STAGES = ['startDelay', 'upload', 'queueWait', 'processing', 'resultFetch'] as const;
 const FIELD = {
+  startDelay: 'startDelayMs',
   upload: 'uploadMs',
   queueWait: 'queueWaitMs',
   processing: 'processingMs',

@@ -75,7 +75,7 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
     now,
     signal,
     full: () => phase.started >= phase.jobs,
-    launch(intendedMs) {
+    launch(intendedMs, cause) {
       if (signal.aborted || phase.started >= phase.jobs) return null;
       const documents: LoadedDocument[] = [];
       while (documents.length < perRequest && phase.started < phase.jobs) {
@@ -84,7 +84,8 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
       }
       jobsStarted += documents.length;
       input.onSubmitted(now(), documents.length, phase.warmup);
-      return runUpload(environment, documents, intendedMs, phase.warmup).then((outcomes) => {
+      const upload = runUpload(environment, documents, intendedMs, phase.warmup, cause);
+      return upload.then((outcomes) => {
         const atMs = now();
         outcomes.forEach((outcome, index) => input.onJob(outcome, documents[index], atMs));
       });

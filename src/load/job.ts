@@ -1,6 +1,6 @@
 import type { JobHandle, JobResult, Profile, ProfileContext } from '../profiles/profile.ts';
 import type { PollPolicy } from '../scenario/schema.ts';
-import type { FailureClass, JobRecord } from '../record/run-file.ts';
+import type { FailureClass, JobRecord, StartDelayCause } from '../record/run-file.ts';
 import type { LoadedDocument } from './documents.ts';
 import { bodyOf, withUniqueBytes, type UploadBody } from './upload-body.ts';
 import { abortableSleep } from './sleep.ts';
@@ -28,20 +28,36 @@ export interface JobOutcome {
 }
 
 /**
+ * A job's start and the wait before its request, ms on the trial clock. The start is the
+ * intended time, or the send if a timer fired a little early: no stage is ever negative.
+ */
+export function jobStart(intendedMs: number, sentMs: number) {
+  const startMs = Math.min(intendedMs, sentMs);
+  return { startMs, startDelayMs: sentMs - startMs };
+}
+
+/**
  * Runs one upload request carrying one or more documents, then follows each job to its
- * fate. Every document ends in exactly one record. Times are measured from `scheduledAtMs`,
- * the intended start, so time spent waiting for a free connection or behind a stalled
- * server counts (no coordinated omission).
+ * fate. Every document ends in exactly one record. End-to-end is measured from the job's
+ * start (`intendedMs`, see jobStart), so time spent behind ocrbench's in-flight cap, a late
+ * generator or a stalled server counts (no coordinated omission); the wait before the
+ * request left is its own stage, `startDelayMs`, so it is never blamed on the upload.
  */
 export async function runUpload(
   environment: JobEnvironment,
   documents: LoadedDocument[],
-  scheduledAtMs: number,
+  intendedMs: number,
   warmup: boolean,
+  /** Why the request leaves late, when the engine knows (open model). */
+  cause?: StartDelayCause,
 ): Promise<JobOutcome[]> {
-  const base = documents.map((document) =>
-    baseRecord(environment, document, scheduledAtMs, warmup),
-  );
+  const sentMs = environment.now();
+  const { startMs, startDelayMs } = jobStart(intendedMs, sentMs);
+  const base = documents.map((document) => ({
+    ...baseRecord(environment, document, startMs, warmup),
+    startDelayMs,
+    ...(cause ? { startDelayCause: cause } : {}),
+  }));
   const files = documents.map((document) => ({
     name: document.entry.file.split('/').pop() ?? 'upload',
     contentType: document.contentType,
@@ -62,7 +78,8 @@ export async function runUpload(
       }
       continue;
     }
-    const uploadMs = uploadDoneMs - scheduledAtMs;
+    // Request sent -> answered, retries after 429/503 included: the service's own time.
+    const uploadMs = Math.max(0, uploadDoneMs - sentMs);
     if (outcome.kind === 'throttled') {
       environment.onThrottled();
       return base.map((record) =>
@@ -141,7 +158,7 @@ async function followJob(
     const answeredMs = now();
     if (outcome.kind === 'done') {
       return completedRecord(record, outcome.result, {
-        requestMs: record.uploadMs ?? uploadDoneMs - record.scheduledAtMs,
+        requestMs: record.uploadMs ?? 0,
         receivedMs: answeredMs,
         resultFetchMs: answeredMs - askedMs,
         poll: { ...seen, doneAtMs: askedMs },
@@ -193,7 +210,7 @@ async function followJob(
 }
 
 interface Completion {
-  /** Intended start -> upload answered, ms. */
+  /** Request sent -> upload answered, ms. */
   requestMs: number;
   /** When the result was in hand, ms since the trial start. */
   receivedMs: number;
@@ -207,7 +224,7 @@ function completedRecord(
   result: JobResult | null,
   completion: Completion,
 ): JobOutcome {
-  const endToEndMs = completion.receivedMs - record.scheduledAtMs;
+  const endToEndMs = Math.max(0, completion.receivedMs - record.scheduledAtMs);
   const times = stageTimes({
     result,
     requestMs: completion.requestMs,
@@ -221,6 +238,8 @@ function completedRecord(
     resultFetchMs: completion.resultFetchMs,
     endToEndMs,
   };
+  // Fields of the wrong type were read as absent; the note says which (a run caveat counts).
+  if (result?.malformedFields?.length) done.malformedFields = result.malformedFields;
   return { record: done, text: result?.text ?? null };
 }
 

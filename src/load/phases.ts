@@ -1,3 +1,4 @@
+import type { StartDelayCause } from '../record/run-file.ts';
 import { abortableSleep } from './sleep.ts';
 
 /**
@@ -14,9 +15,9 @@ export interface PhaseRunner {
   signal: AbortSignal;
   /**
    * Starts one upload request of this phase, intended at `intendedMs`; null when the
-   * phase's job limit is reached or the run was aborted.
+   * phase's job limit is reached or the run was aborted. `cause`: why it leaves late.
    */
-  launch: (intendedMs: number) => Promise<void> | null;
+  launch: (intendedMs: number, cause?: StartDelayCause) => Promise<void> | null;
   /** True once the phase started all the jobs it may start. */
   full: () => boolean;
 }
@@ -68,9 +69,10 @@ export interface OpenPhaseInput {
 
 /**
  * Open model: each arrival starts at its intended time, whatever the service does, up to
- * `maxInFlight` jobs in flight. An arrival the generator itself wakes up for late counts as
- * behind schedule; one that then waits for a free slot counts as capped. The wait is never
- * hidden: the job's latency still runs from its intended time (see src/load/job.ts).
+ * `maxInFlight` jobs in flight. An arrival delayed by the cap (it waited for a free slot, or
+ * fell due while an earlier one did) counts as capped; one the generator otherwise woke up
+ * for more than BEHIND_SCHEDULE_MS late counts as behind schedule. The wait is never hidden:
+ * the job's latency still runs from its intended time (see src/load/job.ts).
  */
 export async function runOpenPhase(runner: PhaseRunner, input: OpenPhaseInput): Promise<PhaseEnd> {
   const { now, signal } = runner;
@@ -78,6 +80,8 @@ export async function runOpenPhase(runner: PhaseRunner, input: OpenPhaseInput): 
   let stopMs = input.endMs;
   let lastLaunchMs = input.startMs;
   let lastIntendedMs = input.startMs;
+  /** When the last wait for a free slot under the cap ended, ms since the trial start. */
+  let capFreedAtMs = Number.NEGATIVE_INFINITY;
   for (const arrivalMs of input.arrivals) {
     const intendedMs = input.startMs + arrivalMs;
     if (intendedMs >= input.endMs) break;
@@ -91,16 +95,24 @@ export async function runOpenPhase(runner: PhaseRunner, input: OpenPhaseInput): 
       stopMs = now();
       break;
     }
-    // Late before any cap wait: the generator itself did not keep its schedule.
-    if (input.counts && now() - intendedMs > BEHIND_SCHEDULE_MS) input.counts.behindScheduleJobs++;
+    const lateMs = now() - intendedMs;
+    // Due while the loop was held by the cap: that, not the generator, made it late.
+    let heldByCap = intendedMs < capFreedAtMs;
     if (inFlight.size >= input.maxInFlight) {
-      if (input.counts) input.counts.cappedJobs++;
+      heldByCap = true;
       while (inFlight.size >= input.maxInFlight && !signal.aborted) {
         await Promise.race(inFlight);
       }
+      capFreedAtMs = now();
     }
+    const behind = !heldByCap && lateMs > BEHIND_SCHEDULE_MS;
+    if (input.counts && heldByCap) input.counts.cappedJobs++;
+    if (input.counts && behind) input.counts.behindScheduleJobs++;
     lastLaunchMs = now();
-    const job = runner.launch(intendedMs);
+    const job = runner.launch(
+      intendedMs,
+      heldByCap ? 'inFlightCap' : behind ? 'behindSchedule' : undefined,
+    );
     if (!job) {
       stopMs = now();
       break;

@@ -30,9 +30,9 @@ export interface StageTimes {
 
 export interface StageInput {
   result: JobResult | null;
-  /** Intended start -> upload answered (for `sync`: the whole request), ms. */
+  /** Request sent -> upload answered (for `sync`: the whole request), ms. */
   requestMs: number;
-  /** Intended start -> result in hand, ms. */
+  /** Job start (intended, or sent if earlier) -> result in hand, ms. */
   endToEndMs: number;
   /** Null for `sync` answers (no polls). */
   poll: PollObservation | null;
@@ -117,7 +117,7 @@ export function stageTimes(input: StageInput): StageTimes {
     queue = Math.max(0, endToEndMs - (processing ?? 0));
   }
 
-  const times: StageTimes = { uploadMs: input.requestMs };
+  const times: StageTimes = { uploadMs: Math.max(0, input.requestMs) };
   if (queue !== null) times.queueWaitMs = queue;
   if (processing !== null) times.processingMs = processing;
   if (poll) {

@@ -2,12 +2,12 @@ import type { JobResult, PollOutcome, Profile, ProfileContext, QueueStatus } fro
 import { multipart } from '../load/upload-body.ts';
 import { genericProfileSchema, type GenericProfileConfig } from './generic-config.ts';
 import { compileJsonPath, type JsonPath } from './json-path.ts';
+import { ResultFields } from './result-fields.ts';
 import {
   failureOf,
   fillTemplate,
   getJson,
   malformed,
-  parseServerTime,
   pollOutcomeOf404,
   preview,
   sendUpload,
@@ -52,24 +52,25 @@ export function createGenericProfile(settings: unknown): Profile {
   const msPerUnit = config.result.processingTimeUnit === 'ms' ? 1 : 1000;
 
   function resultOf(json: unknown): JobResult {
-    const number = (selector: JsonPath | null) => {
-      const value = selector?.first(json);
-      const parsed = typeof value === 'string' ? Number(value) : value;
-      return typeof parsed === 'number' && Number.isFinite(parsed) ? parsed : null;
-    };
+    // Malformed fields are named by the path the scenario gave, e.g. `$.result.text`.
+    const read = new ResultFields();
+    const number = (selector: JsonPath | null) =>
+      selector ? read.number(selector.source, selector.first(json)) : null;
     const time = (selector: JsonPath | null) =>
-      selector ? parseServerTime(selector.first(json)) : null;
-    const text = fields.text.first(json);
+      selector ? read.time(selector.source, selector.first(json)) : null;
+    const text = read.text(fields.text.source, fields.text.first(json));
+    const confidence = number(fields.confidence);
     const processing = number(fields.processingTime);
     return {
-      text: typeof text === 'string' ? text : null,
-      confidence: number(fields.confidence),
+      text,
+      confidence,
       // 0 means the service never measured it (field notes): report it as absent. A
       // negative time is passed on; the engine clamps and counts it.
       processingMs: processing !== null && processing !== 0 ? processing * msPerUnit : null,
       enqueuedAtMs: time(fields.enqueuedAt),
       startedAtMs: time(fields.startedAt),
       finishedAtMs: time(fields.finishedAt),
+      ...read.note(),
       raw: json,
     };
   }

@@ -55,6 +55,11 @@ export interface JobResult {
   enqueuedAtMs: number | null;
   startedAtMs: number | null;
   finishedAtMs: number | null;
+  /**
+   * Fields present in the answer but of the wrong type (text not a string, a time that is
+   * not a number or a date), named as the service spells them; read as absent above.
+   */
+  malformedFields?: string[];
   raw: unknown;
 }
 

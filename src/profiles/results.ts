@@ -1,5 +1,6 @@
 import type { JobResult } from './profile.ts';
-import { isRecord, parseServerTime, secondsToMs } from './http.ts';
+import { isRecord, secondsToMs } from './http.ts';
+import { ResultFields } from './result-fields.ts';
 
 /**
  * Reads a result object shaped like the ocrlotes service's: `text`, `confidence`,
@@ -10,13 +11,23 @@ import { isRecord, parseServerTime, secondsToMs } from './http.ts';
 export function ocrlotesResultOf(json: unknown): JobResult {
   const body = isRecord(json) ? json : {};
   const stats = isRecord(body.extraction_stats) ? body.extraction_stats : {};
+  const fields = new ResultFields();
+  // Read in the order of the result's fields, so notes list them that way.
+  const text = fields.text('text', body.text);
+  const confidence = fields.number('confidence', body.confidence);
+  const inStats = stats.processing_time !== undefined && stats.processing_time !== null;
+  const seconds = fields.number(
+    inStats ? 'extraction_stats.processing_time' : 'processing_time',
+    inStats ? stats.processing_time : body.processing_time,
+  );
   return {
-    text: typeof body.text === 'string' ? body.text : null,
-    confidence: typeof body.confidence === 'number' ? body.confidence : null,
-    processingMs: secondsToMs(stats.processing_time ?? body.processing_time),
-    enqueuedAtMs: parseServerTime(body.enqueued_at),
-    startedAtMs: parseServerTime(body.started_at),
-    finishedAtMs: parseServerTime(body.finished_at),
+    text,
+    confidence,
+    processingMs: secondsToMs(seconds),
+    enqueuedAtMs: fields.time('enqueued_at', body.enqueued_at),
+    startedAtMs: fields.time('started_at', body.started_at),
+    finishedAtMs: fields.time('finished_at', body.finished_at),
+    ...fields.note(),
     raw: json,
   };
 }

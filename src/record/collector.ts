@@ -8,6 +8,7 @@ import type {
   SizeClassResult,
   StageMap,
   StageName,
+  Throughput,
   ThroughputSeries,
 } from './run-file.ts';
 
@@ -23,6 +24,7 @@ export type AccuracySummariser = (
 ) => AccuracySummary;
 
 const MEASURED_STAGES: Array<[StageName, keyof JobRecord]> = [
+  ['startDelay', 'startDelayMs'],
   ['upload', 'uploadMs'],
   ['queueWait', 'queueWaitMs'],
   ['processing', 'processingMs'],
@@ -112,6 +114,30 @@ export class TrialCollector {
 
   accuracy(summarise: AccuracySummariser): AccuracySummary | null {
     return accuracyOf(this.overall, summarise);
+  }
+
+  /**
+   * Throughput of the measured jobs. Submitted: over the submission window, from the
+   * measured phase's start until it stopped starting jobs (the drain is not submission).
+   * Completed: over the whole measured trial, until the last measured job's fate. Times
+   * are ms since the trial start (EngineResult).
+   */
+  throughput(window: {
+    measuredStartMs: number;
+    submissionEndMs: number;
+    lengthSeconds: number;
+  }): Throughput {
+    const counts = this.overall.counts;
+    const submissionSeconds = Math.max(0, window.submissionEndMs - window.measuredStartMs) / 1000;
+    const measuredSeconds = Math.max(0, this.lastFinishedMs - window.measuredStartMs) / 1000;
+    // 1 ms floors: a run stopped at its very start has no window, not an infinite rate.
+    return {
+      submittedPerSecond: counts.submitted / Math.max(submissionSeconds, 1e-3),
+      completedPerSecond: counts.completed / Math.max(measuredSeconds, 1e-3),
+      submissionSeconds,
+      measuredSeconds,
+      series: this.series(window.lengthSeconds),
+    };
   }
 
   /**

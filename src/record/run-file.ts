@@ -4,8 +4,19 @@
  * otherwise; timestamps are ISO 8601 strings in UTC.
  */
 
-/** The stages of one job, in the order they happen. */
-export const STAGES = ['upload', 'queueWait', 'processing', 'resultFetch', 'endToEnd'] as const;
+/**
+ * The stages of one job, in the order they happen. `startDelay` is the wait inside ocrbench
+ * before the upload request left (the open model's in-flight cap, a generator behind its
+ * schedule); `upload` starts when the request is sent.
+ */
+export const STAGES = [
+  'startDelay',
+  'upload',
+  'queueWait',
+  'processing',
+  'resultFetch',
+  'endToEnd',
+] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** What happened to one job. Exactly one per submitted job. */
@@ -61,8 +72,23 @@ export interface ThroughputSeries {
 }
 
 export interface Throughput {
+  /**
+   * Measured jobs submitted over the submission window (`submissionSeconds`): from the
+   * start of the measured phase until it stopped starting jobs (its duration ended, or its
+   * job limit turned the next job away). The drain after that is left out, so an open load
+   * reports the rate it offered.
+   */
   submittedPerSecond: number;
+  /**
+   * Measured jobs completed over the whole measured trial (`measuredSeconds`): from the
+   * start of the measured phase until the last measured job reached its fate, drain
+   * included.
+   */
   completedPerSecond: number;
+  /** Length of the submission window, s. Absent in older run files. */
+  submissionSeconds?: number;
+  /** Length of the measured trial, s. Absent in older run files. */
+  measuredSeconds?: number;
   series: ThroughputSeries;
 }
 
@@ -163,9 +189,15 @@ export interface GeneratorHealth {
   eventLoopDelayMaxMs: number;
   /** CPU used by the ocrbench process itself; 100 = one full core. */
   cpuPercent: number;
-  /** Open model: jobs started later than 10 ms after their intended time. */
+  /**
+   * Open model: measured arrivals the generator woke up for more than 10 ms after their
+   * intended time, for reasons of its own (not counted in `cappedJobs`).
+   */
   behindScheduleJobs: number;
-  /** Open model: jobs that waited because the in-flight cap was reached. */
+  /**
+   * Open model: measured arrivals delayed by the in-flight cap: they waited for a free slot,
+   * or fell due while an earlier arrival waited for one.
+   */
   cappedJobs: number;
   /**
    * Seconds the event-loop and CPU figures cover: the run after its first second, which
@@ -230,6 +262,13 @@ export interface RunFile {
   jobsLog: string;
 }
 
+/**
+ * Why an open-model job was sent after its intended time: held by the `maxInFlight` cap
+ * (it waited for a slot, or fell due while an earlier arrival did), or the generator
+ * woke up for it more than 10 ms late on its own.
+ */
+export type StartDelayCause = 'inFlightCap' | 'behindSchedule';
+
 /** One line of `jobs.ndjson`. */
 export interface JobRecord {
   trial: number;
@@ -241,8 +280,17 @@ export interface JobRecord {
   failureClass?: FailureClass;
   error?: string;
   warmup: boolean;
-  /** Intended start (open model) or actual start (closed), ms since the trial start. */
+  /**
+   * The job's start, ms since the trial start: its intended time (open model; closed: when
+   * its client took it), or when its request was sent if that was earlier. End-to-end runs
+   * from here.
+   */
   scheduledAtMs: number;
+  /** Start -> upload request sent: waiting inside ocrbench (in-flight cap, late timer), ms. */
+  startDelayMs?: number;
+  /** Open model: why the request left late, when it did (see GeneratorHealth's counts). */
+  startDelayCause?: StartDelayCause;
+  /** Upload request sent -> upload answered (retries after 429/503 included), ms. */
   uploadMs?: number;
   queueWaitMs?: number;
   processingMs?: number;
@@ -255,6 +303,11 @@ export interface JobRecord {
    * a stage longer than end-to-end), as reported; the stage times above are clamped.
    */
   impossibleTimings?: string[];
+  /**
+   * Result fields the service sent with the wrong type (e.g. `text: 12345`,
+   * `processing_time: "fast"`), read as absent. The job still counts as completed.
+   */
+  malformedFields?: string[];
   cer?: number;
   wer?: number;
 }

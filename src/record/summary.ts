@@ -24,16 +24,30 @@ export function emptyJobCounts(): JobCounts {
   };
 }
 
-/** Merges trials: counts summed, histograms merged, throughput over the summed time. */
+/**
+ * Merges trials: counts summed, histograms merged, throughput over the summed windows
+ * (submitted over the submission windows, completed over the measured trials).
+ */
 export function summarise(trials: TrialResult[], runCaveats: Caveat[]): RunFile['summary'] {
   const seconds = trials.reduce((sum, trial) => sum + trial.durationSeconds, 0);
   const jobs = sumCounts(trials.map((trial) => trial.jobs));
+  // Older run files lack the windows: derive them from the rates, else the trial length.
   const measuredSeconds = trials.reduce(
     (sum, t) =>
       sum +
-      (t.throughput.completedPerSecond > 0
-        ? t.jobs.completed / t.throughput.completedPerSecond
-        : t.durationSeconds),
+      (t.throughput.measuredSeconds ??
+        (t.throughput.completedPerSecond > 0
+          ? t.jobs.completed / t.throughput.completedPerSecond
+          : t.durationSeconds)),
+    0,
+  );
+  const submissionSeconds = trials.reduce(
+    (sum, t) =>
+      sum +
+      (t.throughput.submissionSeconds ??
+        (t.throughput.submittedPerSecond > 0
+          ? t.jobs.submitted / t.throughput.submittedPerSecond
+          : t.durationSeconds)),
     0,
   );
   const sizeClasses = [...new Set(trials.flatMap((trial) => Object.keys(trial.bySizeClass)))];
@@ -54,8 +68,10 @@ export function summarise(trials: TrialResult[], runCaveats: Caveat[]): RunFile[
     warmupJobs: trials.reduce((sum, trial) => sum + trial.warmupJobs, 0),
     jobs,
     throughput: {
-      submittedPerSecond: jobs.submitted / Math.max(measuredSeconds, 1e-3),
+      submittedPerSecond: jobs.submitted / Math.max(submissionSeconds, 1e-3),
       completedPerSecond: jobs.completed / Math.max(measuredSeconds, 1e-3),
+      submissionSeconds,
+      measuredSeconds,
       series: concatSeries(trials),
     },
     stages: mergeStages(trials.map((trial) => trial.stages)),

@@ -1,17 +1,8 @@
 import type { Scenario } from '../scenario/schema.ts';
-import {
-  generatorJudged,
-  type Caveat,
-  type GeneratorHealth,
-  type JobCounts,
-  type JobRecord,
-} from '../record/run-file.ts';
+import type { Caveat, GeneratorHealth, JobCounts, JobRecord } from '../record/run-file.ts';
 import { impossibleTimingKind } from '../load/stage-times.ts';
+import { generatorVerdict } from '../analyze/generator-verdict.ts';
 
-/** Event-loop delay above which the generator's own timing is suspect, ms. */
-const LOOP_DELAY_LIMIT_MS = 50;
-/** Generator CPU above which it may be the bottleneck; 100 = one core. */
-const GENERATOR_CPU_LIMIT = 85;
 /** Fewer completed jobs than this make tail percentiles rest on a handful of jobs. */
 const FEW_JOBS = 30;
 
@@ -70,37 +61,50 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
       `${unmeasured} completed jobs carried no usable processing time (missing or 0).`,
     );
   }
-  // A run shorter than start-up plus a second is all start-up: nothing to judge.
-  const judged = generatorJudged(generator);
-  if (judged && generator.cpuPercent > GENERATOR_CPU_LIMIT) {
+  const malformed = records.filter(
+    (r) => r.fate === 'completed' && (r.malformedFields?.length ?? 0) > 0,
+  );
+  if (malformed.length > 0) {
+    add(
+      'malformed-result-fields',
+      `${malformed.length} completed jobs had result fields of the wrong type, read as ` +
+        `absent (${fieldCounts(malformed)}): the service's answers do not match its profile. ` +
+        'jobs.ndjson names them per job under malformedFields.',
+    );
+  }
+  // The diagnosis judges the generator by the same rule (generator-verdict.ts): saturated
+  // only when ocrbench's own CPU was high; late while its CPU was low is a busy machine.
+  const verdict = generatorVerdict(generator, counts.submitted);
+  if (verdict.state === 'saturated') {
     add(
       'generator-saturated',
       `The load generator used ${generator.cpuPercent.toFixed(0)}% of a core: it may be the ` +
         'bottleneck, and its own delays are in these latencies. Lower the load, or run ' +
         'ocrbench on another machine.',
     );
-  } else if (judged && generator.eventLoopDelayP99Ms > LOOP_DELAY_LIMIT_MS) {
+  } else if (verdict.state === 'busy') {
     add(
       'generator-delayed',
-      `The generator's event loop was late by up to ${generator.eventLoopDelayP99Ms.toFixed(0)}` +
-        ` ms (p99) while it used only ${generator.cpuPercent.toFixed(0)}% of a core: the ` +
-        'machine was busy with other work (the target on the same cores?), so timings carry ' +
-        'up to that much extra delay.',
+      `ocrbench was delayed (${verdict.reasons.join('; ')}): the machine was busy with ` +
+        'other work (the target on the same cores?), so timings carry up to ' +
+        `${generator.eventLoopDelayP99Ms.toFixed(0)} ms (event-loop delay p99) of extra delay.`,
     );
   }
   if (generator.behindScheduleJobs > 0) {
     add(
       'behind-schedule',
       `${generator.behindScheduleJobs} jobs started more than 10 ms after their intended ` +
-        'time; their latency is still measured from the intended time.',
+        'time (not counting those the in-flight cap held); their latency is still measured ' +
+        'from the intended time.',
     );
   }
   if (generator.cappedJobs > 0) {
     add(
       'in-flight-cap',
-      `${generator.cappedJobs} arrivals waited because ${
+      `${generator.cappedJobs} arrivals were held by the in-flight cap (${
         scenario.load.model === 'open' ? scenario.load.maxInFlight : '?'
-      } jobs were already in flight: the offered rate was not sustained.`,
+      } jobs already in flight): the offered rate was not sustained. The wait is their ` +
+        'start delay, not upload time.',
     );
   }
   if (counts.completed > 0 && counts.completed < FEW_JOBS) {
@@ -122,8 +126,9 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (scenario.warmup.jobs > 0) {
     add(
       'warm-up',
-      `The first ${scenario.warmup.jobs} jobs were warm-up and are excluded, also from the ` +
-        'per-second throughput series, which starts at the first measured job.',
+      `The first ${scenario.warmup.jobs} jobs were warm-up: all reached their fate before ` +
+        'the first measured job was sent, and they are excluded, also from the per-second ' +
+        'throughput series, which starts at the first measured job.',
     );
   }
   return caveats;
@@ -137,4 +142,15 @@ function impossibleKinds(records: JobRecord[]): string {
     for (const kind of seen) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
   return [...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ');
+}
+
+/** "text 3, processing_time 2": each malformed field with the number of jobs that had it. */
+function fieldCounts(records: JobRecord[]): string {
+  const fields = new Map<string, number>();
+  for (const record of records) {
+    for (const field of new Set(record.malformedFields)) {
+      fields.set(field, (fields.get(field) ?? 0) + 1);
+    }
+  }
+  return [...fields].map(([field, count]) => `${field} ${count}`).join(', ');
 }

@@ -104,11 +104,6 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
 
   const endedAt = new Date();
   const lengthSeconds = engine.lengthMs / 1000;
-  const measuredSeconds = Math.max(
-    (collector.lastFinishedMs - Math.min(collector.firstScheduledMs, collector.lastFinishedMs)) /
-      1000,
-    1e-3,
-  );
   const counts = collector.counts();
   const nonUniqueFormats = [
     ...new Set(
@@ -124,11 +119,7 @@ export async function runTrial(input: TrialInput): Promise<TrialResult> {
     durationSeconds: lengthSeconds,
     warmupJobs: collector.warmupJobs,
     jobs: counts,
-    throughput: {
-      submittedPerSecond: counts.submitted / measuredSeconds,
-      completedPerSecond: counts.completed / measuredSeconds,
-      series: collector.series(lengthSeconds),
-    },
+    throughput: collector.throughput({ ...engine, lengthSeconds }),
     stages: collector.stages(),
     bySizeClass: collector.sizeClasses(summarise),
     accuracy: collector.accuracy(summarise),
