@@ -87,7 +87,7 @@ describe('throughput windows', () => {
     expect(result.throughput.submittedPerSecond).toBeCloseTo(10, 1);
   });
 
-  it('reads older run files without windows as before', () => {
+  it('derives the windows of older run files from their rates', () => {
     const old = {
       index: 0,
       durationSeconds: 10,
