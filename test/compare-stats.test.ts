@@ -4,6 +4,9 @@ import { compareRuns } from '../src/compare/compare-runs.ts';
 import { holmAdjust } from '../src/compare/holm.ts';
 import { seededRandom } from '../src/util/random.ts';
 import { mannWhitneyPValue, smallestPValue } from '../src/compare/rank-test.ts';
+import { logWelchPValue, studentTCdf, welchTTest } from '../src/compare/t-test.ts';
+import { trialTest } from '../src/compare/trial-test.ts';
+import { judge } from '../src/compare/verdict.ts';
 import { makeRun } from './helpers/make-run.ts';
 
 const loaded = (run: ReturnType<typeof makeRun>) => ({ run, source: run.id, dir: '.' });
@@ -29,6 +32,47 @@ describe('Mann-Whitney exact p-values', () => {
   it('agrees with a textbook value for interleaved samples', () => {
     // U = 3 for n = m = 4 (candidate ranks 3,5,7,8 -> W = 23): exact two-sided p = 0.2.
     expect(mannWhitneyPValue([1, 2, 4, 6], [3, 5, 7, 8])).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe("Welch's t-test", () => {
+  it('has the t distribution of the closed forms and the tables', () => {
+    for (const t of [-3, -0.5, 0.3, 1, 2.5, 40]) {
+      // df 1 is the Cauchy distribution; df 2 has a closed form too.
+      expect(studentTCdf(t, 1)).toBeCloseTo(0.5 + Math.atan(t) / Math.PI, 12);
+      expect(studentTCdf(t, 2)).toBeCloseTo(0.5 + t / (2 * Math.sqrt(2 + t * t)), 12);
+    }
+    // Two-sided 5% and 1% critical values of t with 4 degrees of freedom.
+    expect(studentTCdf(2.776445105, 4)).toBeCloseTo(0.975, 9);
+    expect(studentTCdf(4.604094871, 4)).toBeCloseTo(0.995, 9);
+    expect(studentTCdf(1.959963985, 1e7)).toBeCloseTo(0.975, 6);
+  });
+
+  it("matches R's t.test (Welch) and handles identical trials", () => {
+    // R: t.test(c(3, 4, 5, 6), c(1, 2, 3, 4)) -> t = 2.1909, df = 6, p-value = 0.07099
+    const result = welchTTest([1, 2, 3, 4], [3, 4, 5, 6])!;
+    expect(result.t).toBeCloseTo(2.19089023, 7);
+    expect(result.df).toBeCloseTo(6, 12);
+    expect(result.pValue).toBeCloseTo(0.0709877, 6);
+    expect(welchTTest([1, 2, 3, 4], [3, 4, 5, 6], 'greater')!.pValue).toBeCloseTo(0.0354938, 6);
+    expect(welchTTest([200, 200, 200], [200, 200, 200])!.pValue).toBe(1);
+    expect(welchTTest([200, 200], [210, 210], 'greater')!.pValue).toBe(0);
+    expect(welchTTest([1], [2, 3])).toBeNull();
+  });
+
+  it('is used for ratios on few trials; the rank test for rates and from 6 trials on', () => {
+    const b = [100, 103, 98];
+    const c = [130, 127, 133];
+    expect(trialTest('ratio', b, c, 'greater', 6).test).toBe('welchLogT');
+    // The rank test cannot go below 1/20 on 3 vs 3; the t-test on logs can.
+    expect(trialTest('ratio', b, c, 'greater', 0).pValue).toBeCloseTo(0.05, 12);
+    expect(trialTest('ratio', b, c, 'greater', 6).pValue).toBeLessThan(0.001);
+    expect(logWelchPValue(b, c, 'greater')).toBe(trialTest('ratio', b, c, 'greater', 6).pValue);
+    const six = [1, 2, 3, 4, 5, 6];
+    expect(trialTest('ratio', six, six, 'twoSided', 6).test).toBe('mannWhitney');
+    expect(trialTest('difference', b, c, 'twoSided', 6).test).toBe('mannWhitney');
+    // No logarithm of 0: the rank test.
+    expect(trialTest('ratio', [0, 1, 2], c, 'twoSided', 6).test).toBe('mannWhitney');
   });
 });
 
@@ -116,7 +160,13 @@ describe('compareRuns', () => {
   it('calls nothing in a single-trial A/A comparison (the job-level fallback never guesses)', () => {
     for (const seed of [41, 43, 45, 47]) {
       const a = makeRun({ id: 'aa1', seed, trials: 1, jobsPerTrial: 300, trialDrift: 0.08 });
-      const b = makeRun({ id: 'aa2', seed: seed + 1, trials: 1, jobsPerTrial: 300, trialDrift: 0.08 });
+      const b = makeRun({
+        id: 'aa2',
+        seed: seed + 1,
+        trials: 1,
+        jobsPerTrial: 300,
+        trialDrift: 0.08,
+      });
       const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
       const called = comparison.metrics.filter(
         (m) => m.verdict === 'improved' || m.verdict === 'regressed',
@@ -172,20 +222,55 @@ describe('compareRuns', () => {
     expect(comparison.caveats[0].code).toBe('few-trials');
   });
 
-  it('calls a decisive change even where the rank test has no power (3 vs 3)', () => {
+  it('calls a x3 change on 3 vs 3 trials: significant (Welch), decisive (rank test)', () => {
     const a = makeRun({ id: 'd1', seed: 51, trials: 3, jobsPerTrial: 120 });
     const b = makeRun({ id: 'd2', seed: 52, trials: 3, jobsPerTrial: 120, latencyFactor: 3 });
     const comparison = compareRuns(loaded(a), loaded(b), { resamples: 1000 });
     const processing = comparison.metrics.find((m) => m.id === 'processing.p50Ms')!;
-    expect(processing.verdict).toBe('regressed');
-    expect(processing.verdictReason).toBe('decisive');
-    expect(comparison.caveats.map((c) => c.code)).toContain('no-power');
+    expect([processing.verdict, processing.verdictReason]).toEqual(['regressed', 'significant']);
+    // Latency and throughput: Welch on log trials; rates: the rank test, whose floor at 3 vs
+    // 3 (two-sided 0.1) the no-power caveat names, for the rank-tested metrics only.
+    expect(processing.test).toBe('welchLogT');
+    expect(comparison.metrics.find((m) => m.id === 'errorRate')!.test).toBe('mannWhitney');
+    const noPower = comparison.caveats.filter((c) => c.code === 'no-power');
+    expect(noPower.flatMap((c) => c.metricIds).sort()).toEqual(
+      ['errorRate', 'lostRate', 'timedOutRate'].sort(),
+    );
     const reverse = compareRuns(loaded(b), loaded(a), { resamples: 1000 });
     expect(reverse.metrics.find((m) => m.id === 'processing.p50Ms')!.verdict).toBe('improved');
-    // A 20% change is well inside what 3 noisy trials can show: not decisive.
+    // The rank test alone cannot reach significance on 3 vs 3: only the x1.5 rule calls it.
+    const ranked = compareRuns(loaded(a), loaded(b), { resamples: 1000, rankTestMinTrials: 0 });
+    const byRank = ranked.metrics.find((m) => m.id === 'processing.p50Ms')!;
+    expect([byRank.test, byRank.verdict, byRank.verdictReason]).toEqual([
+      'mannWhitney',
+      'regressed',
+      'decisive',
+    ]);
+    // A 20% change is well inside what the x1.5 rule can call.
     const mild = makeRun({ id: 'd3', seed: 53, trials: 3, jobsPerTrial: 120, latencyFactor: 1.2 });
-    const unclear = compareRuns(loaded(a), loaded(mild), { resamples: 1000 });
+    const unclear = compareRuns(loaded(a), loaded(mild), { resamples: 1000, rankTestMinTrials: 0 });
     expect(unclear.metrics.find((m) => m.id === 'processing.p50Ms')!.verdict).toBe('inconclusive');
+  });
+
+  it('never calls a Welch-tested ratio decisive: the x1.5 margin ignores the spread', () => {
+    // A noisy machine: trials 1-1.9 s and 2.9-9 s; every candidate trial is x1.5 beyond.
+    const evidence = {
+      kind: 'ratio' as const,
+      better: 'lower' as const,
+      estimate: 3.5,
+      interval: null,
+      baselineTrials: [1000, 1100, 1900],
+      candidateTrials: [2900, 3000, 9000],
+      enoughTrials: true,
+      significant: false,
+      pointJudged: false,
+    };
+    const criteria = { band: 0.05, decisiveRatio: 1.5, decisiveDifference: 0.05 };
+    expect(judge({ ...evidence, decisiveAllowed: false }, criteria)).toEqual({
+      verdict: 'inconclusive',
+      reason: 'undecided',
+    });
+    expect(judge(evidence, criteria)).toEqual({ verdict: 'regressed', reason: 'decisive' });
   });
 
   it('calls a CER jump regressed on any number of trials, as the gate fails it', () => {
@@ -223,8 +308,16 @@ describe('compareRuns', () => {
       });
       return run;
     };
-    const a = withTotals(makeRun({ id: 'w1', seed: 81, trials: 3 }), [1000, 1000, 8000], [10, 10, 8]);
-    const b = withTotals(makeRun({ id: 'w2', seed: 82, trials: 3 }), [1000, 1000, 8000], [10, 10, 8]);
+    const a = withTotals(
+      makeRun({ id: 'w1', seed: 81, trials: 3 }),
+      [1000, 1000, 8000],
+      [10, 10, 8],
+    );
+    const b = withTotals(
+      makeRun({ id: 'w2', seed: 82, trials: 3 }),
+      [1000, 1000, 8000],
+      [10, 10, 8],
+    );
     const comparison = compareRuns(loaded(a), loaded(b), { resamples: 500 });
     const cer = comparison.metrics.find((m) => m.id === 'cer')!;
     // 28 edits over 10,000 characters; the mean of the trial CERs would be 0.7%.

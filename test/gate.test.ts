@@ -37,7 +37,10 @@ describe('gate file', () => {
   it('names the line of an unknown key, and says the gate has no jobLevelFallback', () => {
     const text = '# gate\nalpha: 0.01\nminTrials: 3\njobLevelFallback: true\nfoo: 1\n';
     expect(() => parseGateText(text, 'g.yaml')).toThrowError(
-      /^g\.yaml:4: top level: unknown key\(s\) jobLevelFallback, foo; .*no jobLevelFallback.*tooFewTrials: pass/s,
+      /^g\.yaml:4: top level: unknown key\(s\) jobLevelFallback, foo; /,
+    );
+    expect(() => parseGateText(text, 'g.yaml')).toThrowError(
+      /The gate has no jobLevelFallback: .* set `tooFewTrials: pass`/s,
     );
     const nested =
       'relative:\n  endToEnd.p95Ms: { maxWorsePercent: 5 }\n  p95: { maxWorsePercent: 1 }\n';
@@ -113,20 +116,37 @@ describe('evaluateGate', () => {
     expect(result.incompleteRuns).toEqual(['cut (interrupted)']);
   });
 
-  it('reports, and by default passes, a regression too noisy to be significant', () => {
-    const few = makeRun({ id: 'few', seed: 6, trials: 3, jobsPerTrial: 100 });
-    const slow = makeRun({
-      id: 'few-slow',
-      seed: 7,
-      trials: 3,
-      jobsPerTrial: 100,
-      latencyFactor: 1.3,
-    });
+  it('fails a consistent +42% p95 regression on 3 vs 3 trials (Welch t on log trials)', () => {
+    // Consistent trials: 300 jobs each, 2% drift between trials.
+    const steady = { trials: 3, jobsPerTrial: 300, trialDrift: 0.02 };
+    const few = makeRun({ id: 'few', seed: 6, ...steady });
+    const slow = makeRun({ id: 'few-slow', seed: 7, latencyFactor: 1.42, ...steady });
     const result = evaluateGate(loaded(few), loaded(slow), resolveGate(), quick);
     const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
-    expect(p95.status).toBe('inconclusive');
+    expect([p95.status, p95.reason, p95.test]).toEqual(['fail', 'significant', 'welchLogT']);
+    expect(p95.adjustedPValue!).toBeLessThan(0.01);
+    expect(p95.message).toMatch(/Welch's t-test on log trial values/);
+    expect(result.exitCode).toBe(1);
+    // The rank test's floor no longer limits these checks: no "decisive only" caveat.
+    expect(result.caveats.join('\n')).not.toMatch(/can fail only on a decisive change/);
+    // The exact rank test alone could not have failed it: its one-sided p is at least 1/20.
+    const ranked = evaluateGate(loaded(few), loaded(slow), resolveGate(), {
+      ...quick,
+      rankTestMinTrials: 0,
+    });
+    expect(ranked.exitCode).toBe(0);
+    expect(ranked.caveats.join('\n')).toMatch(/can fail only on a decisive change/);
+  });
+
+  it('reports, and by default passes, a regression too noisy to be significant', () => {
+    const noisy = { trials: 3, jobsPerTrial: 100, trialDrift: 0.3 };
+    const few = makeRun({ id: 'noisy', seed: 6, ...noisy });
+    const slow = makeRun({ id: 'noisy-slow', seed: 7, latencyFactor: 1.3, ...noisy });
+    const result = evaluateGate(loaded(few), loaded(slow), resolveGate(), quick);
+    const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
+    expect([p95.status, p95.test]).toEqual(['inconclusive', 'welchLogT']);
+    expect(p95.adjustedPValue!).toBeGreaterThan(0.01);
     expect(result.exitCode).toBe(0);
-    expect(result.caveats.join('\n')).toMatch(/can fail only on a decisive change/);
     const strict = evaluateGate(
       loaded(few),
       loaded(slow),
@@ -253,14 +273,24 @@ describe('evaluateGate with too few trials', () => {
     expect(plain.tooFewTrials).toBeNull();
   });
 
-  it('fails a decisive 3-trial regression that the rank test cannot reach', () => {
+  it('fails a x2.5 3-trial regression: significant (Welch), or decisive (rank test)', () => {
     const base = makeRun({ id: 'b3', seed: 21, trials: 3, jobsPerTrial: 120 });
     const slow = makeRun({ id: 's3', seed: 22, trials: 3, jobsPerTrial: 120, latencyFactor: 2.5 });
     const result = evaluateGate(loaded(base), loaded(slow), resolveGate(), quick);
     expect(result.exitCode).toBe(1);
     const p95 = result.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
-    expect([p95.status, p95.reason]).toEqual(['fail', 'decisive']);
-    expect(p95.message).toMatch(/decisive/);
+    expect([p95.status, p95.reason, p95.test]).toEqual(['fail', 'significant', 'welchLogT']);
+    const ranked = evaluateGate(loaded(base), loaded(slow), resolveGate(), {
+      ...quick,
+      rankTestMinTrials: 0,
+    });
+    const byRank = ranked.checks.find((c) => c.metricId === 'endToEnd.p95Ms')!;
+    expect([byRank.status, byRank.reason, byRank.test]).toEqual([
+      'fail',
+      'decisive',
+      'mannWhitney',
+    ]);
+    expect(byRank.message).toMatch(/decisive/);
     expect(result.comparison.metrics.find((m) => m.id === 'endToEnd.p95Ms')!.verdict).toBe(
       'regressed',
     );

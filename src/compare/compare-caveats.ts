@@ -89,7 +89,11 @@ export function comparisonCaveats(
   return caveats;
 }
 
-/** Tells when no outcome of these trial counts could pass Holm's correction. */
+/**
+ * Tells when no outcome of these trial counts could pass Holm's correction for the metrics
+ * tested with the exact rank test (its smallest p-value is fixed by the trial counts);
+ * Welch's t-test on log trial values has no such floor (src/compare/trial-test.ts).
+ */
 function powerCaveats(
   metrics: MetricComparison[],
   nb: number,
@@ -100,7 +104,8 @@ function powerCaveats(
   const smallest = smallestPValue(nb, nc, 'twoSided');
   for (const family of ['primary', 'secondary'] as const) {
     const members = metrics.filter((m) => m.family === family && m.adjustedPValue !== null);
-    if (members.length === 0) continue;
+    const ranked = members.filter((m) => m.test === 'mannWhitney');
+    if (ranked.length === 0) continue;
     const needed = settings.alpha / members.length;
     if (smallest < needed) continue;
     let trials = Math.max(nb, nc);
@@ -109,10 +114,12 @@ function powerCaveats(
       'no-power',
       `With ${nb} vs ${nc} trials the smallest possible rank-test p-value is ` +
         `${smallest.toPrecision(2)}; Holm's correction over ${members.length} ${family} ` +
-        `metrics needs below ${needed.toPrecision(2)}, so none of them can be called ` +
-        `improved or regressed unless the change is decisive (every trial beyond ` +
-        `x${settings.decisiveRatio}). Run at least ${trials} trials per side.`,
-      members.map((m) => m.id),
+        `metrics needs below ${needed.toPrecision(2)}, so the rank-tested ones ` +
+        `(${ranked.map((m) => m.label).join(', ')}) cannot be called improved or regressed ` +
+        `unless the change is decisive (every trial beyond x${settings.decisiveRatio}, or ` +
+        `${settings.decisiveDifference * 100} points for rates). Run at least ${trials} ` +
+        'trials per side.',
+      ranked.map((m) => m.id),
     );
   }
 }

@@ -12,7 +12,7 @@ import { holmAdjust } from './holm.ts';
 import { jobLevel } from './job-level.ts';
 import { METRICS, trialValues, trialWeights, type MetricDefinition } from './metrics.ts';
 import { seededRandom, type Random } from '../util/random.ts';
-import { mannWhitneyPValue } from './rank-test.ts';
+import { trialTest } from './trial-test.ts';
 import { conclude, judge, type Criteria } from './verdict.ts';
 
 /** A run read from disk, with how the user named it. */
@@ -36,7 +36,8 @@ export interface CompareOptions extends Partial<CompareSettings> {
 /**
  * Compares two runs metric by metric. Steps:
  * 1. pick the basis: trials when both sides have enough, else the job-level fallback;
- * 2. per metric: estimate, bootstrap interval, rank-test p-value;
+ * 2. per metric: estimate, bootstrap interval, p-value (Welch on logs or rank test,
+ *    src/compare/trial-test.ts);
  * 3. Holm-adjust the p-values within each family; 4. verdicts (the rule shared with the
  * gate, src/compare/verdict.ts); 5. caveats; 6. conclusion.
  */
@@ -88,6 +89,7 @@ export function compareRuns(
             ? metric.adjustedPValue < settings.alpha && excludesNoChange(metric)
             : null,
         pointJudged: definition.pointJudged === true,
+        decisiveAllowed: metric.test !== 'welchLogT',
       },
       criteriaOf(definition, settings),
     );
@@ -176,8 +178,9 @@ function trialMetric(
     random,
     weights,
   });
-  result.test = 'mannWhitney';
-  result.pValue = mannWhitneyPValue(b, c, 'twoSided');
+  const tested = trialTest(metric.kind, b, c, 'twoSided', settings.rankTestMinTrials);
+  result.test = tested.test;
+  result.pValue = tested.pValue;
   return result;
 }
 

@@ -30,7 +30,8 @@ export interface MetricComparison {
   estimate: number | null;
   /** Confidence interval of the estimate at 1 - alpha. */
   interval: { low: number; high: number } | null;
-  test: 'mannWhitney' | 'bootstrap' | 'twoProportion' | null;
+  /** welchLogT: Welch's t-test on log trial values; mannWhitney: exact rank test. */
+  test: 'welchLogT' | 'mannWhitney' | 'bootstrap' | 'twoProportion' | null;
   pValue: number | null;
   /** Holm-adjusted within the metric's family. */
   adjustedPValue: number | null;

@@ -24,6 +24,13 @@ export interface CompareSettings {
    */
   minTrials: number;
   /**
+   * Ratio metrics (latency, throughput) with fewer trials than this on a side are tested
+   * with Welch's t-test on the logarithms of the trial values; from this many per side on
+   * (and rates always) with the exact Mann-Whitney rank test (src/compare/trial-test.ts).
+   * @default 6
+   */
+  rankTestMinTrials: number;
+  /**
    * Use job-level statistics (clearly caveated) when a side has fewer than `minTrials`.
    * @default true
    */
@@ -69,6 +76,7 @@ export const COMPARE_DEFAULTS: Readonly<CompareSettings> = Object.freeze({
   resamples: 10_000,
   seed: 1,
   minTrials: 3,
+  rankTestMinTrials: 6,
   jobLevelFallback: true,
   ratioEquivalence: 0.05,
   differenceEquivalence: 0.002,

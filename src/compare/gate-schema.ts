@@ -9,7 +9,10 @@ import { METRICS } from './metrics.ts';
 export interface RelativeRule {
   /** How much worse than the baseline the candidate may be, percent of the baseline. */
   maxWorsePercent: number;
-  /** Fail only when the change is also significant (one-sided rank test, Holm). */
+  /**
+   * Fail only when the change is also significant (one-sided test, Holm): Welch's t-test on
+   * log trial values for fewer than 6 trials per side, else the exact rank test.
+   */
   significant: boolean;
 }
 

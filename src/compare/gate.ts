@@ -1,19 +1,21 @@
 import type { Comparison, MetricComparison } from './comparison.ts';
-import { caveatOrigin } from './compare-caveats.ts';
 import { compareRuns, type LoadedRun } from './compare-runs.ts';
 import type { GateDefaults } from './gate-schema.ts';
 import { holmAdjust } from './holm.ts';
 import { metricById, type MetricDefinition } from './metrics.ts';
-import { mannWhitneyPValue, smallestPValue } from './rank-test.ts';
+import { gateCaveats, worseTest } from './gate-stats.ts';
+import type { TrialTest } from './trial-test.ts';
 import { judge, type VerdictReason } from './verdict.ts';
 
 /**
  * The CI gate. A relative or increase check fails when the candidate is worse than
  * allowed and the verdict rule shared with `compare` (src/compare/verdict.ts) calls it
- * regressed: significantly so (a one-sided rank test in the "worse" direction, Holm-corrected
- * over the checks that ask for significance), decisively so, or, for a check without
- * `significant`, on its point estimate. A pre-declared one-sided question ("did it get
- * worse?") is what a gate asks, and it keeps A/A false alarms under alpha. Ratio checks
+ * regressed: significantly so (a one-sided test in the "worse" direction, Holm-corrected
+ * over the checks that ask for significance: Welch's t-test on log trial values for ratios
+ * on few trials, else the exact rank test; src/compare/trial-test.ts), decisively so, or,
+ * for a check without `significant`, on its point estimate. A pre-declared one-sided
+ * question ("did it get worse?") is what a gate asks, and it keeps A/A false alarms under
+ * alpha. Ratio checks
  * (and significance checks) are never judged on fewer than `minTrials` trials per side.
  */
 export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'notMeasured';
@@ -33,6 +35,8 @@ export interface GateCheck {
   /** Why: the verdict rule behind a relative or increase check (src/compare/verdict.ts). */
   reason: VerdictReason | null;
   message: string;
+  /** The one-sided test behind `pValue` (src/compare/trial-test.ts). */
+  test: TrialTest | null;
   pValue: number | null;
   adjustedPValue: number | null;
 }
@@ -61,6 +65,8 @@ export interface GateResult {
 
 export interface GateOptions {
   resamples?: number;
+  /** Fewest trials per side for the rank test (COMPARE_DEFAULTS; the benchmark varies it). */
+  rankTestMinTrials?: number;
   seed?: number;
   now?: Date;
   toolVersion?: string;
@@ -131,6 +137,7 @@ export function evaluateGate(
       status: 'notMeasured',
       reason: 'notMeasured',
       message: `${metric.label} was not measured on both sides.`,
+      test: null,
       pValue: null,
       adjustedPValue: null,
     };
@@ -147,7 +154,11 @@ export function evaluateGate(
       check.interval = worseInterval(metric.interval, rule.relative, lowerBetter);
     }
     // The gate tests trials only: job-level p-values are overconfident (docs/compare.md).
-    if (rule.significant && enough) check.pValue = oneSidedP(metric, lowerBetter);
+    if (rule.significant && enough) {
+      const tested = worseTest(metric, lowerBetter, settings.rankTestMinTrials);
+      check.test = tested?.test ?? null;
+      check.pValue = tested?.pValue ?? null;
+    }
     pending.push({
       check,
       definition,
@@ -178,6 +189,7 @@ export function evaluateGate(
         enoughTrials: enough,
         significant: entry.significant && p !== null ? p < gate.alpha : null,
         pointJudged: !entry.significant,
+        decisiveAllowed: check.test !== 'welchLogT',
       },
       {
         band: limitAsBand(entry),
@@ -196,7 +208,8 @@ export function evaluateGate(
       check.message = `${check.observed}: within the limit.`;
     } else if (verdict === 'regressed') {
       check.status = 'fail';
-      check.message = `${check.observed}, limit ${check.rule}${because(reason, p, settings)}.`;
+      check.message =
+        `${check.observed}, limit ${check.rule}` + `${because(reason, p, check.test, settings)}.`;
     } else {
       check.status = 'inconclusive';
       check.message =
@@ -221,6 +234,7 @@ export function evaluateGate(
       status: 'notMeasured',
       reason: null,
       message: `${definition.label} was not measured in the candidate run.`,
+      test: null,
       pValue: null,
       adjustedPValue: null,
     };
@@ -263,7 +277,12 @@ export function evaluateGate(
         : tooFewTrials !== null && gate.tooFewTrials === 'error'
           ? 2
           : 0;
-  const caveats = gateCaveats(comparison, tested.length, gate.alpha, settings.decisiveRatio);
+  const caveats = gateCaveats(
+    comparison,
+    tested.map(({ check }) => ({ name: check.name, test: check.test })),
+    gate.alpha,
+    settings.decisiveRatio,
+  );
   if (tooFewTrials !== null && gate.tooFewTrials === 'pass') {
     caveats.unshift(`gate: NOT JUDGED (tooFewTrials: pass): ${tooFewTrials}`);
   }
@@ -290,12 +309,21 @@ function limitAsBand(entry: Pending): number {
   return fraction >= 1 ? Number.POSITIVE_INFINITY : fraction / (1 - fraction);
 }
 
+const TEST_NAMES: Record<TrialTest, string> = {
+  welchLogT: "Welch's t-test on log trial values",
+  mannWhitney: 'exact rank test',
+};
+
 function because(
   reason: VerdictReason,
   p: number | null,
+  test: TrialTest | null,
   settings: { decisiveRatio: number; decisiveDifference: number },
 ): string {
-  if (reason === 'significant') return `; significant (Holm-adjusted one-sided p = ${fmtP(p)})`;
+  if (reason === 'significant') {
+    const how = test === null ? '' : `, ${TEST_NAMES[test]}`;
+    return `; significant (Holm-adjusted one-sided p = ${fmtP(p)}${how})`;
+  }
   if (reason === 'decisive') {
     return (
       `; decisive: every candidate trial is beyond every baseline trial by more than ` +
@@ -303,54 +331,6 @@ function because(
     );
   }
   return '';
-}
-
-/**
- * The comparison's caveats minus its own power notes (they concern compare's two-sided
- * families), plus the gate's: can any outcome of these trial counts be significant?
- */
-function gateCaveats(
-  comparison: Comparison,
-  significanceChecks: number,
-  alpha: number,
-  decisiveRatio: number,
-) {
-  const nb = comparison.baseline.trials;
-  const nc = comparison.candidate.trials;
-  const result = comparison.caveats
-    .filter((caveat) => caveat.code !== 'no-power')
-    .map((caveat) => {
-      const origin = caveatOrigin(caveat, { baseline: nb, candidate: nc }) ?? 'comparison';
-      return `${origin}: ${caveat.message} (${caveat.code})`;
-    });
-  if (significanceChecks > 0) {
-    const smallest = smallestPValue(nb, nc, 'greater');
-    if (smallest * significanceChecks >= alpha) {
-      result.push(
-        `gate: with ${nb} vs ${nc} trials no one-sided p-value can fall below ` +
-          `${(alpha / significanceChecks).toPrecision(2)} (alpha ${alpha} over ` +
-          `${significanceChecks} checks), so significance checks can fail only on a decisive ` +
-          `change (every trial beyond x${decisiveRatio}); run ` +
-          `${trialsNeeded(significanceChecks, alpha)} or more trials per side.`,
-      );
-    }
-  }
-  return result;
-}
-
-/** Fewest equal trial counts per side at which a one-sided rank test can pass Holm. */
-function trialsNeeded(checks: number, alpha: number): number {
-  let trials = 2;
-  while (smallestPValue(trials, trials, 'greater') * checks >= alpha) trials++;
-  return trials;
-}
-
-/** One-sided rank-test p for "candidate is worse", over the trials. */
-function oneSidedP(metric: MetricComparison, lowerBetter: boolean): number | null {
-  const b = metric.baseline.trialValues;
-  const c = metric.candidate.trialValues;
-  if (metric.basis !== 'trials' || b.length === 0 || c.length === 0) return null;
-  return mannWhitneyPValue(b, c, lowerBetter ? 'greater' : 'less');
 }
 
 /** The metric's interval as "worse by": percent for ratios, points (fraction) for rates. */

@@ -14,7 +14,10 @@ import type { Better, MetricKind } from './metrics.ts';
  * 3. point-judged (CER, or a gate check without `significant`): beyond the band is a
  *    change, inside it none;
  * 4. decisive: every candidate trial beyond every baseline trial by more than the decisive
- *    margin (x1.5 for ratios, 5 points for rates): a change no interval can explain away;
+ *    margin (x1.5 for ratios, 5 points for rates): a change no interval can explain away.
+ *    Not for ratios tested with Welch's t-test (`decisiveAllowed: false`): that test reaches
+ *    small p-values from consistent trials by itself, while the x1.5 margin ignores the
+ *    spread and calls a very noisy machine's A/A "decisive" (bench/gate-false-alarms.ts);
  * 5. significant (trial basis only): the caller's test is significant: a change;
  * 6. the interval (trial basis only) lies inside the band: no change;
  * 7. otherwise inconclusive: the trials cannot tell.
@@ -43,6 +46,11 @@ export interface Evidence {
   significant: boolean | null;
   /** Judge the point estimate against the band, without a test (rule 3). */
   pointJudged: boolean;
+  /**
+   * Rule 4 may apply: false for ratio metrics whose test is Welch's t-test on log trial
+   * values (src/compare/trial-test.ts); absent means true.
+   */
+  decisiveAllowed?: boolean;
 }
 
 export interface Criteria {
@@ -74,7 +82,8 @@ export function judge(evidence: Evidence, criteria: Criteria): Judgement {
       return { verdict: changed(estimate > none), reason: 'point' };
     return { verdict: 'noChange', reason: 'point' };
   }
-  const decisive = decisiveDirection(evidence, criteria);
+  const decisive =
+    evidence.decisiveAllowed === false ? null : decisiveDirection(evidence, criteria);
   if (decisive !== null) return { verdict: changed(decisive === 'higher'), reason: 'decisive' };
   if (!evidence.enoughTrials) return { verdict: 'inconclusive', reason: 'tooFewTrials' };
   if (evidence.significant === true && estimate !== none) {

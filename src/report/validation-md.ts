@@ -107,12 +107,19 @@ export function validationMarkdown(comparison: Comparison): string {
     '(error, lost and timed-out rates). The character error rate is judged on its value ' +
     `against the +/-${settings.differenceEquivalence * 100}-point band, without a test: ` +
     'the same documents give the same text whatever the machine is doing.';
+  const welch = comparison.metrics.some((metric) => metric.test === 'welchLogT');
+  const tests = welch
+    ? "two-sided Welch's t-test on the logarithms of the trial values gave the p-value of " +
+      `latency and throughput (fewer than ${settings.rankTestMinTrials} trials per side, ` +
+      'where the rank test cannot reach small p-values), an exact two-sided Mann-Whitney ' +
+      'rank test that of the rates'
+    : 'an exact two-sided Mann-Whitney rank test gave the p-value';
   if (comparison.basis === 'trials') {
     out.push(
       `Each trial is one independent sample. For every metric the trial values of each side ` +
         `were resampled ${settings.resamples} times (seed ${settings.seed}) to get a ` +
         `${confidence}% percentile-bootstrap interval of the ratio (or difference) of ` +
-        `means; an exact two-sided Mann-Whitney rank test gave the p-value, Holm-Bonferroni ` +
+        `means; ${tests}, Holm-Bonferroni ` +
         `corrected within the primary and the secondary metrics (alpha ${settings.alpha}). ` +
         'A verdict needs a significant test and an interval that excludes no change; ' +
         `"no change" needs the interval inside +/-${settings.ratioEquivalence * 100}% ` +
