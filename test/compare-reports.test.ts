@@ -130,5 +130,10 @@ describe('confidence level of intervals', () => {
     expect(summary).toContain('Intervals are two-sided 99% bootstrap intervals over trials');
     expect(summary).toContain('| Check | Rule | Observed | 99% interval | Result |');
     expect(summary).toMatch(/\| relative endToEnd\.p95Ms \| [^|]+ \| [^|]+ \| [-+]\d+\.\d% \.\. /);
+    const one = (id: string, seed: number) => makeRun({ id, seed, trials: 1, jobsPerTrial: 60 });
+    const jobs = gateMarkdown(
+      evaluateGate(loaded(one('j1', 1)), loaded(one('j2', 2)), resolveGate()),
+    );
+    expect(jobs).toContain('basis: jobs. No intervals: too few trials for trial-level statistics.');
   });
 });

@@ -49,8 +49,10 @@ export function gateMarkdown(result: GateResult): string {
     '',
     `Baseline \`${baseline.id}\` (${baseline.trials} trials) vs candidate ` +
       `\`${candidate.id}\` (${candidate.trials} trials), basis: ${result.comparison.basis}. ` +
-      `Intervals are two-sided ${level} bootstrap intervals over trials (1 - alpha ` +
-      `${settings.alpha}); \`ocrbench compare\` shows 95% by default.`,
+      (result.comparison.basis === 'trials'
+        ? `Intervals are two-sided ${level} bootstrap intervals over trials (1 - alpha ` +
+          `${settings.alpha}); \`ocrbench compare\` shows 95% by default.`
+        : 'No intervals: too few trials for trial-level statistics.'),
     '',
     `| Check | Rule | Observed | ${level} interval | Result |`,
     '|---|---|---|---|---|',
