@@ -83,6 +83,20 @@ describe('validation.html charts', () => {
     const comparison = compareRuns(loaded(run), loaded(run), { resamples: 200 });
     const html = validationHtml(comparison, run, run);
     expect(html).toContain(`<title>other: ${segments[3].value.toFixed(1)} ms</title>`);
+    // Runs that measured the wait before sending show it as its own segment.
+    const delayed = structuredClone(run);
+    for (const trial of delayed.trials) trial.stages.startDelay = trial.stages.resultFetch;
+    const withDelay = stageSegments(delayed, true);
+    expect(withDelay.map((s) => s.name)).toEqual([
+      'startDelay',
+      'upload',
+      'queueWait',
+      'processing',
+      'other',
+    ]);
+    expect(withDelay.reduce((sum, s) => sum + s.value, 0)).toBeCloseTo(endToEnd, 9);
+    expect(withDelay[0].value).toBeGreaterThan(0);
+    expect(validationHtml(comparison, delayed, run)).toMatch(/<title>startDelay: [\d.]+ ms/);
   });
 
   it('starts axes at 0 and ends them at a round number, also for an all-zero series', () => {

@@ -123,7 +123,8 @@ export function stackedBars(title: string, unit: string, bars: Bar[]): string {
     );
   });
   bars[0]?.segments.forEach((segment, index) => {
-    const x = left + index * 120;
+    // 105 px per entry: five entries ("startDelay (ms)" the longest) fit the 640 px width.
+    const x = left + index * 105;
     const y = HEIGHT - 24;
     parts.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${segment.colour}" />`);
     parts.push(text(x + 16, y + 10, `${segment.name} (${unit})`, 'start'));

@@ -14,7 +14,12 @@ import { markdownToHtml } from './markdown.ts';
  */
 const BASELINE = '#1f77b4';
 const CANDIDATE = '#d62728';
-const STAGE_COLOURS = ['#8c564b', '#ff7f0e', '#2ca02c', '#9467bd'];
+const STAGE_COLOURS: Partial<Record<StageName, string>> = {
+  startDelay: '#17becf',
+  upload: '#8c564b',
+  queueWait: '#ff7f0e',
+  processing: '#2ca02c',
+};
 /** Time no stage covers (poll gaps, result fetch): a neutral grey. */
 const OTHER_COLOUR = '#b0b0b0';
 
@@ -50,6 +55,10 @@ export function validationHtml(
   }
 
   // 2. Stage breakdown: p50 of each stage, stacked, plus "other" up to the end-to-end p50.
+  // The start delay (waiting inside ocrbench before sending) only when a side measured it.
+  const startDelay = sides.some(
+    (side) => mergedStageHistogram(side.run, 'startDelay').totalCount > 0,
+  );
   charts.push({
     id: 'stages',
     svg: stackedBars(
@@ -57,7 +66,7 @@ export function validationHtml(
       'ms',
       sides.map((side) => ({
         label: side === sides[0] ? 'baseline' : 'candidate',
-        segments: stageSegments(side.run),
+        segments: stageSegments(side.run, startDelay),
       })),
     ),
   });
@@ -126,22 +135,28 @@ ${figures}
 }
 
 /**
- * The p50 (ms) of upload, queue wait and processing, and "other": the end-to-end p50 minus
- * their sum, i.e. what no stage covers (waiting for the next poll, fetching the result, the
- * hand-offs between stages). Medians do not add up exactly, so when the stages' p50s sum to
- * more than the end-to-end p50, "other" is 0 and the bar is a little longer than it.
+ * The p50 (ms) of the start delay (when `withStartDelay`), upload, queue wait and
+ * processing, and "other": the end-to-end p50 minus their sum, i.e. what no stage covers
+ * (waiting for the next poll, fetching the result, the hand-offs between stages). Medians
+ * do not add up exactly, so when the stages' p50s sum to more than the end-to-end p50,
+ * "other" is 0 and the bar is a little longer than it.
  */
 export function stageSegments(
   run: RunFile,
+  withStartDelay = false,
 ): Array<{ name: string; value: number; colour: string }> {
   const p50 = (stage: StageName) => {
     const histogram = mergedStageHistogram(run, stage);
     return histogram.totalCount > 0 ? histogram.getValueAtPercentile(50) / 1000 : 0;
   };
-  const segments = COMPARED_STAGES.filter((stage) => stage !== 'endToEnd').map((stage, i) => ({
+  const stages: StageName[] = [
+    ...(withStartDelay ? (['startDelay'] as const) : []),
+    ...COMPARED_STAGES.filter((stage) => stage !== 'endToEnd'),
+  ];
+  const segments = stages.map((stage) => ({
     name: stage as string,
     value: p50(stage),
-    colour: STAGE_COLOURS[i],
+    colour: STAGE_COLOURS[stage] ?? OTHER_COLOUR,
   }));
   const staged = segments.reduce((sum, segment) => sum + segment.value, 0);
   const other = Math.max(0, p50('endToEnd') - staged);
