@@ -6,7 +6,12 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const benchDir = fileURLToPath(new URL('../bench/', import.meta.url));
-const wanted = process.argv.slice(2);
+// Names select benchmarks; everything from the first option on is passed to each of them
+// (`npm run bench gate-false-alarms -- --run reports/x`).
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((arg) => arg.startsWith('-'));
+const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+const passed = firstOption < 0 ? [] : args.slice(firstOption);
 const files = readdirSync(benchDir)
   .filter((file) => file.endsWith('.ts'))
   .filter((file) => wanted.length === 0 || wanted.some((name) => file.includes(name)))
@@ -17,8 +22,8 @@ if (files.length === 0) {
 }
 for (const file of files) {
   process.stdout.write(`\n## bench/${file}\n\n`);
-  const args = ['--expose-gc', '--import', 'tsx', `${benchDir}${file}`];
-  const result = spawnSync(process.execPath, args, {
+  const nodeArgs = ['--expose-gc', '--import', 'tsx', `${benchDir}${file}`, ...passed];
+  const result = spawnSync(process.execPath, nodeArgs, {
     stdio: 'inherit',
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
