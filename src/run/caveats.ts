@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Caveat, GeneratorHealth, JobCounts, JobRecord } from '../record/run-file.ts';
 import { impossibleTimingKind } from '../load/stage-times.ts';
 import { generatorVerdict } from '../analyze/generator-verdict.ts';
+import { plural } from '../util/plural.ts';
 
 /** Fewer completed jobs than this make tail percentiles rest on a handful of jobs. */
 const FEW_JOBS = 30;
@@ -35,7 +36,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (polled.length > 0) {
     add(
       'poll-resolution',
-      `${polled.length} jobs had no server timestamps: queue wait and processing were ` +
+      `${plural(polled.length, 'job')} had no server timestamps: queue wait and processing were ` +
         `observed by polling every ${scenario.poll.intervalMs}-${scenario.poll.maxIntervalMs} ms.` +
         ' Each stage counts only what a poll saw; the gap between the polls around each ' +
         `change of state (up to ${scenario.poll.maxIntervalMs} ms) is left in "other".`,
@@ -47,7 +48,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (impossible.length > 0) {
     add(
       'impossible-timings',
-      `${impossible.length} jobs reported impossible server timings; clamped ` +
+      `${plural(impossible.length, 'job')} reported impossible server timings; clamped ` +
         `(${impossibleKinds(impossible)}). Their queue wait and processing were bounded to ` +
         '[0, end-to-end]; jobs.ndjson lists what each reported under impossibleTimings.',
     );
@@ -58,7 +59,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (unmeasured > 0) {
     add(
       'processing-unmeasured',
-      `${unmeasured} completed jobs carried no usable processing time (missing or 0).`,
+      `${plural(unmeasured, 'completed job')} carried no usable processing time (missing or 0).`,
     );
   }
   const malformed = records.filter(
@@ -67,7 +68,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (malformed.length > 0) {
     add(
       'malformed-result-fields',
-      `${malformed.length} completed jobs had result fields of the wrong type, read as ` +
+      `${plural(malformed.length, 'completed job')} had result fields of the wrong type, read as ` +
         `absent (${fieldCounts(malformed)}): the service's answers do not match its profile. ` +
         'jobs.ndjson names them per job under malformedFields.',
     );
@@ -93,7 +94,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (generator.behindScheduleJobs > 0) {
     add(
       'behind-schedule',
-      `${generator.behindScheduleJobs} jobs started more than 10 ms after their intended ` +
+      `${plural(generator.behindScheduleJobs, 'job')} started more than 10 ms after their intended ` +
         'time (not counting those the in-flight cap held); their latency is still measured ' +
         'from the intended time.',
     );
@@ -101,7 +102,7 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (generator.cappedJobs > 0) {
     add(
       'in-flight-cap',
-      `${generator.cappedJobs} arrivals were held by the in-flight cap (${
+      `${plural(generator.cappedJobs, 'arrival')} waited for the in-flight cap (${
         scenario.load.model === 'open' ? scenario.load.maxInFlight : '?'
       } jobs already in flight): the offered rate was not sustained. The wait is their ` +
         'start delay, not upload time.',
@@ -110,11 +111,11 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (counts.completed > 0 && counts.completed < FEW_JOBS) {
     add(
       'few-jobs',
-      `Only ${counts.completed} completed jobs: p95 and p99 rest on one or two jobs each.`,
+      `Only ${plural(counts.completed, 'completed job')}: p95 and p99 rest on one or two jobs each.`,
     );
   }
   if (counts.inFlight > 0) {
-    add('incomplete', `${counts.inFlight} jobs were still in flight when the run stopped.`);
+    add('incomplete', `${plural(counts.inFlight, 'job')} still in flight when the run stopped.`);
   }
   if (facts.nonUniqueFormats.length > 0 && scenario.uploads.uniqueBytes) {
     add(
