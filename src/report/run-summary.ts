@@ -4,6 +4,8 @@ import { lastErrorLines, type LastErrors } from './last-errors.ts';
 import { plural } from '../util/plural.ts';
 
 const STAGE_LABELS: Array<[StageName, string]> = [
+  // Waiting inside ocrbench before sending (in-flight cap, late generator): not the service.
+  ['startDelay', 'start delay (ocrbench)'],
   ['upload', 'upload'],
   ['queueWait', 'queue wait'],
   ['processing', 'processing'],
