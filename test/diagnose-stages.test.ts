@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose, renderDiagnosisMarkdown } from '../src/analyze/diagnosis.ts';
 import { TrialCollector } from '../src/record/collector.ts';
 import { summariseAccuracy } from '../src/accuracy/summary.ts';
-import { summarise } from '../src/record/summary.ts';
+import { emptyJobCounts, summarise } from '../src/record/summary.ts';
 import type { JobRecord, RunFile, TrialResult } from '../src/record/run-file.ts';
 import { completedJobs, codes, MiB, oneTrialRun } from './helpers/diagnosis-fixtures.ts';
 
@@ -61,6 +61,22 @@ describe('where the largest delay is', () => {
     const empty = diagnose(oneTrialRun({ completed: 0 }), []);
     expect(empty.largestDelay).toBeNull();
     expect(empty.headline).toMatch(/No completed jobs/);
+  });
+});
+
+describe('jobs that did not complete', () => {
+  it('names the commonest last errors, so the finding says what to fix', () => {
+    const jobs = completedJobs(20, (i) => ({
+      fate: 'timedOut',
+      processingMs: undefined,
+      error: `no result within 60 s (last poll: ${i < 15 ? 'HTTP 500' : 'malformed JSON'})`,
+    }));
+    const counts = { ...emptyJobCounts(), submitted: 20, timedOut: 20 };
+    const run = oneTrialRun({ completed: 0, trial: { jobs: counts } });
+    const finding = diagnose(run, jobs).findings.find((f) => f.code === 'jobs-failing');
+    expect(finding?.evidence).toContain(
+      'last errors: 20 timed out; last poll: HTTP 500 (15), last poll: malformed JSON (5)',
+    );
   });
 });
 

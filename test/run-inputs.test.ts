@@ -7,7 +7,7 @@ import { noStack, runCli, scenario, tempDir, withServer } from './helpers/cli.ts
 import type { DatasetManifest } from '../src/dataset/manifest.ts';
 import type { JobRecord, RunFile } from '../src/record/run-file.ts';
 import { assertLoadedMatch } from '../src/dataset/verify.ts';
-import { lastErrorLines, lastErrors } from '../src/report/last-errors.ts';
+import { lastErrorLines, lastErrors } from '../src/analyze/last-errors.ts';
 
 // What a run takes in (dataset files, watched folders) and what it says when jobs fail:
 // real CLI runs against loopback servers, a few jobs each.

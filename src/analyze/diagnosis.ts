@@ -49,7 +49,7 @@ export function diagnose(run: RunFile, jobs: JobRecord[]): Diagnosis {
   }
   pushIf(findings, uploadFinding(bySizeClass));
   if (enough) pushIf(findings, processingTrendFinding(measured));
-  pushIf(findings, failureFinding(run.summary.jobs));
+  pushIf(findings, failureFinding(run.summary.jobs, jobs));
 
   const context: ResourceContext = {
     cpus: Math.max(1, run.host.cpus),

@@ -9,6 +9,7 @@ import {
   type StartDelayContext,
 } from './findings-start-delay.ts';
 import { fitLine, format } from './series-math.ts';
+import { lastErrorLines, lastErrors } from './last-errors.ts';
 import { DIAGNOSIS_THRESHOLDS as LIMITS } from './thresholds.ts';
 
 /** Names of the stages as the reports print them. */
@@ -175,8 +176,11 @@ export function uploadFinding(bySizeClass: StageBreakdown[]): Finding | null {
   };
 }
 
-/** Jobs that did not complete distort every other number. */
-export function failureFinding(counts: JobCounts): Finding | null {
+/**
+ * Jobs that did not complete distort every other number. The evidence names the commonest
+ * last errors from the job log (empty without one): a count alone does not say what to fix.
+ */
+export function failureFinding(counts: JobCounts, jobs: JobRecord[] = []): Finding | null {
   const bad = counts.failed + counts.timedOut + counts.lost;
   if (counts.submitted === 0 || bad / counts.submitted < LIMITS.failureRate) return null;
   const classes = Object.entries(counts.failedByClass)
@@ -190,6 +194,7 @@ export function failureFinding(counts: JobCounts): Finding | null {
       `submitted ${counts.submitted}: completed ${counts.completed}, failed ${counts.failed}` +
         `, timed out ${counts.timedOut}, lost ${counts.lost}`,
       ...(classes ? [`failures by class: ${classes}`] : []),
+      ...lastErrorLines(lastErrors(jobs)).map((line) => `last errors: ${line}`),
       `threshold: >= ${format.percent(LIMITS.failureRate)} of submitted`,
     ],
     suggestion:

@@ -1,6 +1,6 @@
 import type { RunFile, StageName, StageMap } from '../record/run-file.ts';
 import { markdownTable, ms, percent, rate, textTable } from './format.ts';
-import { lastErrorLines, type LastErrors } from './last-errors.ts';
+import { lastErrorLines, type LastErrors } from '../analyze/last-errors.ts';
 import { plural } from '../util/plural.ts';
 
 const STAGE_LABELS: Array<[StageName, string]> = [

@@ -24,7 +24,7 @@ import { runTrial, openJobsLog } from './trial.ts';
 import { startRunTarget, type RunTarget } from './run-target.ts';
 import { buildRunFile } from './run-file-builder.ts';
 import { writeRunOutputs, type WrittenOutputs } from './write-outputs.ts';
-import type { LastErrors } from '../report/last-errors.ts';
+import type { LastErrors } from '../analyze/last-errors.ts';
 import { assertFilesPresent, assertLoadedMatch } from '../dataset/verify.ts';
 import { applyOverrides, type ScenarioOverrides } from './overrides.ts';
 import { checkRunId } from './run-id.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RunFile } from '../record/run-file.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { markdownSummary } from '../report/run-summary.ts';
-import { lastErrors, type LastErrors } from '../report/last-errors.ts';
+import { lastErrors, type LastErrors } from '../analyze/last-errors.ts';
 import { diagnose, renderDiagnosisMarkdown } from '../analyze/diagnosis.ts';
 import { readJobRecords } from '../analyze/diagnose-run.ts';
 
