@@ -135,7 +135,7 @@ const importCommand: CommandModule<object, ImportArguments> = {
   builder: importBuilder,
   handler: async (args) => {
     const { importDataset } = await import('../dataset/import.ts');
-    const { manifest, skipped } = await importDataset(args.folder, {
+    const { manifest, skipped, warnings } = await importDataset(args.folder, {
       sizeClasses: args['size-classes'] as 'buckets' | 'natural',
       language: args.language,
       force: args.force,
@@ -143,13 +143,28 @@ const importCommand: CommandModule<object, ImportArguments> = {
     for (const note of skipped) {
       process.stderr.write(`ocrbench: skipped ${note.file}: ${skipReason(note.reason)}\n`);
     }
+    for (const note of warnings) {
+      process.stderr.write(`ocrbench: warning: ${note.file}: ${note.message}\n`);
+    }
+    const linked = manifest.files.filter((file) => file.link);
+    for (const file of linked) {
+      const where = file.link!.outside ? ' (outside the folder)' : '';
+      process.stderr.write(`ocrbench: linked ${file.file} -> ${file.link!.target}${where}\n`);
+    }
+    const outside = linked.filter((file) => file.link!.outside).length;
     const withTruth = manifest.files.filter((file) => file.groundTruth !== null).length;
     const without = manifest.files.length - withTruth;
     process.stdout.write(
       `wrote ${args.folder}/manifest.json: ${plural(manifest.files.length, 'document')}, ` +
         `${withTruth} with ground truth` +
         (without > 0 ? `, ${without} without (no accuracy check for those)` : '') +
-        `, ${skipped.length} skipped\n`,
+        (linked.length > 0 ? `, ${linked.length} through symbolic links` : '') +
+        (outside > 0 ? ` (${outside} outside the folder)` : '') +
+        `, ${skipped.length} skipped` +
+        (warnings.length > 0
+          ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (stderr)`
+          : '') +
+        '\n',
     );
   },
 };

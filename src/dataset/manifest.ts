@@ -28,6 +28,17 @@ export interface DatasetFile {
    * `two colours`, `quality 40, first 9 of 35 lines` (a partial page).
    */
   rendering?: string;
+  /**
+   * Imported files reached through a symbolic link (the link itself, or a linked folder
+   * above it): the real file, relative to the folder (`/`-separated) when inside it, absolute
+   * when outside (`outside: true`). Absent for plain files.
+   */
+  link?: { target: string; outside: boolean };
+  /**
+   * Imported files whose sidecar `.txt` was not UTF-8: how it was decoded (`windows-1252`,
+   * `utf-16le`, `utf-16be`); the import warned about it. Absent for UTF-8 sidecars.
+   */
+  groundTruthEncoding?: string;
 }
 
 export interface DatasetManifest {

@@ -30,8 +30,9 @@ const WORDS: Record<string, string[]> = {
     'información servicio cuenta pago factura banco cliente número proceso sistema ' +
     'documento página mañana noche semana mes historia camino agua tierra nación canción ' +
     'corazón razón opinión educación dirección atención solución después además así ' +
-    'según través aquí allí también fácil difícil rápido último próximo público económico ' +
-    'pequeño niño señor español montaña árbol lápiz jardín música médico teléfono'
+    'según través aquí allí también fácil difícil rápido último próximo público ' +
+    'económico pequeño niño señor español montaña árbol lápiz jardín música médico ' +
+    'teléfono'
   ).split(' '),
 };
 
