@@ -64,7 +64,7 @@ describe('docs/target.md', () => {
     }
   });
 
-  it('has one row per fault, in the order of FAULT_NAMES, with what it reproduces and shows', () => {
+  it('has one row per fault, in FAULT_NAMES order, with what it reproduces and shows', () => {
     const rows = table('faults');
     expect(rows.map((row) => unquote(row.Fault!))).toEqual([...FAULT_NAMES]);
     for (const row of rows) {

@@ -6,9 +6,10 @@ const INSTALL_HINT =
 
 /**
  * The Debian `tesseract` command, one process per page, image on stdin, TSV on stdout.
- * `threads` sets OMP_THREAD_LIMIT; null leaves OpenMP's default (one thread per core per
- * process), which oversubscribes the CPU when several run at once (FIELD-NOTES: an A4 page
- * takes 1.2-1.6 s with one thread, 8-10 s with the default side by side).
+ * `threads` sets OMP_THREAD_LIMIT; null removes it, and each process then runs tesseract's
+ * own OpenMP team of 4 threads (TESSERACT_CLI_MAX_THREADS), which oversubscribes the CPU when
+ * several run at once (FIELD-NOTES: an A4 page takes 1.2-1.6 s with one thread, 8-10 s with
+ * the default side by side).
  */
 export function createTesseractCliEngine(languages: string, threads: number | null): OcrEngine {
   // Processes still reading, so close() can end a hung one.

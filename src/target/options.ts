@@ -34,8 +34,9 @@ export interface TargetOptions {
    */
   workers: number;
   /**
-   * Engine threads per worker: OMP_THREAD_LIMIT of the tesseract command. tesseract.js
-   * always runs one thread per worker and ignores it.
+   * Engine threads per worker: OMP_THREAD_LIMIT of the tesseract command, which never runs
+   * more than 4 (TESSERACT_CLI_MAX_THREADS). tesseract.js always runs one thread per worker
+   * and ignores it.
    * @default 1
    */
   threadsPerWorker: number;
@@ -155,10 +156,18 @@ export function effectiveWorkers(options: TargetOptions): number {
   return options.workers;
 }
 
+/**
+ * OpenMP threads one `tesseract` process runs: its LSTM computes its four gates in an
+ * OpenMP team of four (`num_threads(GFS)`), whatever the core count and OMP_NUM_THREADS;
+ * only OMP_THREAD_LIMIT lowers it. Measured with tesseract 5.3.0 on 2 cores: 4 threads
+ * without a limit, also with OMP_NUM_THREADS=1 or 8; 2 with OMP_THREAD_LIMIT=2; 4 with 16.
+ */
+export const TESSERACT_CLI_MAX_THREADS = 4;
+
 /** Engine threads each worker really runs. */
 export function effectiveThreads(options: TargetOptions): number {
   if (options.engine === 'tesseract.js') return 1;
-  // OpenMP's default without OMP_THREAD_LIMIT: one thread per core, in every process.
-  if (options.faults.includes('oversubscribe')) return availableParallelism();
-  return options.threadsPerWorker;
+  // `oversubscribe` removes OMP_THREAD_LIMIT: every process runs tesseract's full team.
+  if (options.faults.includes('oversubscribe')) return TESSERACT_CLI_MAX_THREADS;
+  return Math.min(options.threadsPerWorker, TESSERACT_CLI_MAX_THREADS);
 }

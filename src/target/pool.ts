@@ -57,7 +57,8 @@ export class WorkerPool {
     const from = performance.now();
     let engine: OcrEngine;
     if (this.options.engine === 'tesseract-cli') {
-      // `oversubscribe` leaves OpenMP's default: every process starts one thread per core.
+      // `oversubscribe` removes the OpenMP limit: every process runs tesseract's own team
+      // of 4 threads (TESSERACT_CLI_MAX_THREADS), however many cores there are.
       const threads = this.has('oversubscribe') ? null : this.options.threadsPerWorker;
       engine = createTesseractCliEngine(this.options.languages, threads);
     } else {
