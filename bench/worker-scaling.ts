@@ -34,7 +34,6 @@
 // Run: npm run bench worker-scaling       (about 2 minutes on 2 cores when the machine is quiet)
 //      npm run bench worker-scaling -- [--engine tesseract-cli] [--workers N]
 //        [--max-wait SECONDS]
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -43,6 +42,17 @@ import { killSpawnedTargets } from '../src/target/spawn.ts';
 import type { EngineName } from '../src/target/options.ts';
 import { receiptLayout } from '../src/dataset/layout.ts';
 import { encodeImage, renderPage } from '../src/dataset/raster.ts';
+import {
+  cleanSeconds,
+  machineBusyTicks,
+  NOISE_CORES,
+  otherCores,
+  ownTicks,
+  quietWindows,
+  workIn,
+  type Page,
+  type Sample,
+} from './lib/quiet-seconds.ts';
 
 const USAGE =
   'usage: worker-scaling.ts [--engine tesseract.js|tesseract-cli] [--workers N>=2] ' +
@@ -78,8 +88,6 @@ if (
 }
 /** Distinct receipts, sent in turn (no result can be served from a cache). */
 const DISTINCT = 4;
-/** Cores other processes may keep busy in a second for it to count as quiet. */
-const NOISE_CORES = 0.1;
 /** Quiet seconds wanted per measurement, the fewest accepted, and the longest it runs. */
 const QUIET_TARGET_SECONDS = 20;
 const MIN_QUIET_SECONDS = 10;
@@ -136,63 +144,6 @@ async function json(url: string, init?: Parameters<typeof request>[1]): Promise<
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Clock ticks a second in /proc (USER_HZ; 100 on Linux builds in practice). */
-const TICKS_PER_SECOND = 100;
-
-/** CPU ticks the whole machine spent busy (all but idle and iowait; steal included). */
-function machineBusyTicks(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  const ticks = fields.slice(1).map(Number);
-  const total = ticks.reduce((sum, t) => sum + t, 0);
-  return total - (ticks[3] ?? 0) - (ticks[4] ?? 0);
-}
-
-/** Fields of /proc/<pid>/stat after the command name; null once the process is gone. */
-function statFields(pid: number | string): string[] | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/**
- * CPU ticks of this process and the target: all their threads (the tesseract.js workers
- * too), their children that have exited (cutime, cstime) and those still running (the
- * tesseract processes of tesseract-cli).
- */
-function ownTicks(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const fields = statFields(pid);
-    // utime, stime, cutime, cstime: fields 14-17 of the line, 11-14 after the name.
-    if (fields) ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  }
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || pids.includes(Number(name))) continue;
-    const fields = statFields(name);
-    // ppid is field 4 of the line, 1 after the name.
-    if (fields && pids.includes(Number(fields[1]))) {
-      ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    }
-  }
-  return ticks;
-}
-
-interface Sample {
-  /** Date.now(), the clock of the target's timestamps. */
-  at: number;
-  machine: number;
-  own: number;
-}
-
-interface Page {
-  start: number;
-  finish: number;
-  processing: number;
-}
-
 interface Measurement {
   workers: number;
   pagesPerSecond: number;
@@ -203,17 +154,6 @@ interface Measurement {
   meanProcessingSeconds: number;
   /** Cores other processes kept busy in the noisy seconds, at most. */
   worstOtherCores: number;
-}
-
-/** Pages processed in [from, to]: a page straddling an edge counts by its share inside. */
-function workIn(pages: Page[], from: number, to: number): number {
-  let work = 0;
-  for (const page of pages) {
-    const overlap = Math.min(page.finish, to) - Math.max(page.start, from);
-    if (overlap <= 0) continue;
-    work += page.finish > page.start ? overlap / (page.finish - page.start) : 1;
-  }
-  return work;
 }
 
 /**
@@ -318,62 +258,6 @@ async function measure(workers: number, receipts: Buffer[]): Promise<Measurement
     feeding = false;
     await target.close();
   }
-}
-
-/** Cores others kept busy between sample i and i + 1. */
-function otherCores(samples: Sample[]): number[] {
-  return samples.slice(1).map((sample, i) => {
-    const before = samples[i]!;
-    const seconds = (sample.at - before.at) / 1000;
-    const others = sample.machine - before.machine - (sample.own - before.own);
-    return Math.max(0, others / TICKS_PER_SECOND / seconds);
-  });
-}
-
-/**
- * [from, to] of the seconds counted: seconds after `from` in a quiet stretch (a run of
- * quiet seconds) in which every page at work began and ended inside that stretch. A page
- * that began or ended while others were busy may have been slowed by them, so the seconds
- * it overlaps are left out.
- */
-function cleanSeconds(samples: Sample[], pages: Page[], from: number): Array<[number, number]> {
-  const others = otherCores(samples);
-  const seconds: Array<[number, number]> = [];
-  for (let i = 0; i < others.length;) {
-    if (others[i]! > NOISE_CORES) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < others.length && others[end]! <= NOISE_CORES) end++;
-    const stretchFrom = samples[i]!.at;
-    const stretchTo = samples[end]!.at;
-    for (let k = i; k < end; k++) {
-      const [a, b] = [samples[k]!.at, samples[k + 1]!.at];
-      if (a < from) continue;
-      const inside = (page: Page) => page.start >= stretchFrom && page.finish <= stretchTo;
-      if (pages.every((page) => page.finish <= a || page.start >= b || inside(page))) {
-        seconds.push([a, b]);
-      }
-    }
-    i = end;
-  }
-  return seconds;
-}
-
-/**
- * [from, to] of each quiet second, itself and the second before quiet: while measuring,
- * before the pages' times are known, to decide when there are enough.
- */
-function quietWindows(samples: Sample[]): Array<[number, number]> {
-  const others = otherCores(samples);
-  const windows: Array<[number, number]> = [];
-  for (let i = 1; i < others.length; i++) {
-    if (others[i]! <= NOISE_CORES && others[i - 1]! <= NOISE_CORES) {
-      windows.push([samples[i]!.at, samples[i + 1]!.at]);
-    }
-  }
-  return windows;
 }
 
 const receipts = await Promise.all(Array.from({ length: DISTINCT }, (_, n) => receipt(n)));
