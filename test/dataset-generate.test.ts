@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -152,6 +152,17 @@ describe('generateDataset: determinism and errors', () => {
     expect(hashes(second)).toEqual(hashes(first));
     expect(second.files.map((f) => f.groundTruth)).toEqual(first.files.map((f) => f.groundTruth));
     expect(other.files.map((f) => f.sha256)).not.toContain(first.files[0]?.sha256);
+  }, 60_000);
+
+  it("regenerated into the same folder, leaves only the new manifest's files", async () => {
+    const out = tempFolder();
+    writeFileSync(join(out, 'mine.txt'), 'a file of the user');
+    const before = await generateDataset({ out, count: 2, formats: 'png', sizes: '50KB' });
+    const after = await generateDataset({ out, count: 1, formats: 'png', sizes: '50KB' });
+    expect(before.files).toHaveLength(2);
+    expect(readdirSync(out).sort()).toEqual(
+      [...after.files.map((f) => f.file), 'manifest.json', 'mine.txt'].sort(),
+    );
   }, 60_000);
 
   it('names the size class and format when a target is too small', async () => {

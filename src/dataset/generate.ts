@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { debug } from '../util/log.ts';
 import { fitDocument, type DocumentPlan } from './fit.ts';
@@ -101,6 +102,29 @@ export async function generateDataset(
     generator,
     files,
   };
+  await removeStaleFiles(options.out, files);
   await writeJsonAtomic(join(resolve(options.out), MANIFEST_NAME), manifest);
   return manifest;
+}
+
+/**
+ * Regenerating into a folder that held an earlier generated dataset: its files that the new
+ * manifest does not list are removed, so the folder holds exactly the manifest's documents.
+ * Only files an earlier *generated* manifest listed are touched (never a user's own).
+ */
+async function removeStaleFiles(folder: string, files: DatasetFile[]): Promise<void> {
+  let previous: DatasetManifest;
+  try {
+    previous = JSON.parse(await readFile(join(folder, MANIFEST_NAME), 'utf8')) as DatasetManifest;
+  } catch {
+    return;
+  }
+  if (!previous.generator || !Array.isArray(previous.files)) return;
+  const kept = new Set(files.map((entry) => entry.file));
+  for (const entry of previous.files) {
+    // Names from our own manifest, but never a path out of the folder.
+    if (kept.has(entry.file) || basename(entry.file) !== entry.file) continue;
+    await rm(join(folder, entry.file), { force: true });
+    debug('dataset: removed %s (not in the new manifest)', entry.file);
+  }
 }
