@@ -156,6 +156,16 @@ describe('importDataset', () => {
     expect((failure as { stderr: string }).stderr).toMatch(/^ocrbench: E_DATASET: .*no PNG/);
   }, 30_000);
 
+  it('refuses a --language that is not tesseract codes, naming the flag', async () => {
+    for (const language of ['', 'klingon', 'spa eng', 'SPA']) {
+      const attempt = importDataset(tempFolder(), { language });
+      await expect(attempt, language).rejects.toThrow(/^--language .*: expected tesseract/);
+    }
+    await expect(importDataset(tempFolder(), { language: 'chi_sim+eng' })).rejects.toThrow(
+      /no PNG/,
+    );
+  });
+
   function pngOf(sizeClass = 'natural'): string {
     const png = generated.files.find((f) => f.format === 'png' && f.sizeClass === sizeClass);
     return join(source, png?.file ?? '');

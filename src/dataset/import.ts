@@ -216,6 +216,14 @@ export async function importDataset(
   input: Partial<ImportOptions> = {},
 ): Promise<ImportResult> {
   const options = { ...IMPORT_DEFAULTS, ...input };
+  // Tesseract's codes: three letters, an optional script or variant (chi_sim), joined by +.
+  if (!/^[a-z]{3}(_[a-z]+)?(\+[a-z]{3}(_[a-z]+)?)*$/.test(options.language)) {
+    throw new OcrbenchError(
+      'E_DATASET',
+      `--language ${JSON.stringify(options.language)}: expected tesseract language codes ` +
+        'joined by +, e.g. spa, eng or spa+eng. Fix: give the language of your documents.',
+    );
+  }
   if (!existsSync(folder)) {
     throw new OcrbenchError('E_DATASET', `${folder}: no such folder to import.`);
   }
