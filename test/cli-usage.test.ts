@@ -186,6 +186,21 @@ describe.concurrent('run folders', () => {
   );
 });
 
+describe('dataset generate', () => {
+  it("notes a size class above the built-in target's upload limit before rendering", async () => {
+    // 2KB is too small for a PDF: generation fails at once, after the note (no 70 MB file).
+    const out = join(tempDir('sizes'), 'd');
+    const args = ['dataset', 'generate', '--out', out, '--count', '1', '--formats', 'pdf'];
+    const result = await runCli([...args, '--sizes', '2KB,70MB']);
+    expect(result.stderr).toContain(
+      "ocrbench: note: size class 70MB (70000000 bytes) is above the built-in target's upload " +
+        'limit (67108864 bytes)',
+    );
+    expect(result.stderr).not.toContain('size class 2KB (2000 bytes) is above');
+    expect(result.status).toBe(2);
+  });
+});
+
 describe.concurrent('scenario check and the dataset', () => {
   it('names the missing dataset folder and mix entries the manifest lacks', async () => {
     const folder = await tinyDataset(2);

@@ -76,6 +76,7 @@ const generate: CommandModule<object, GenerateArguments> = {
     });
     // Before rendering (minutes for large size classes), not after.
     await assertWritableFolder(args.out, 'choose another --out');
+    await warnAboveUploadLimit(args.sizes);
     const { generateDataset } = await import('../dataset/generate.ts');
     const manifest = await generateDataset(
       {
@@ -175,3 +176,22 @@ export default commandGroup(
   'Generate a dataset with ground truth, or import your own documents',
   [generate as unknown as CommandModule, importCommand as unknown as CommandModule],
 );
+
+/**
+ * A size class larger than the built-in target accepts is allowed (another service may take
+ * it), but said before minutes of rendering: the built-in target would answer 413.
+ */
+async function warnAboveUploadLimit(sizes: string): Promise<void> {
+  const { parseSizeClasses } = await import('../dataset/sizes.ts');
+  const { TARGET_DEFAULTS } = await import('../target/options.ts');
+  const limit = TARGET_DEFAULTS.maxUploadBytes;
+  for (const sizeClass of parseSizeClasses(sizes, '--sizes')) {
+    if (sizeClass.bytes !== null && sizeClass.bytes > limit) {
+      process.stderr.write(
+        `ocrbench: note: size class ${sizeClass.name} (${sizeClass.bytes} bytes) is above the ` +
+          `built-in target's upload limit (${limit} bytes): it would answer 413 unless started ` +
+          'with a larger --max-upload-mb.\n',
+      );
+    }
+  }
+}
