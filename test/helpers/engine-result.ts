@@ -5,7 +5,27 @@ import type { Scenario } from '../../src/scenario/schema.ts';
 import { seededRandom } from '../../src/util/random.ts';
 import { TrialCollector } from '../../src/record/collector.ts';
 import type { JobRecord } from '../../src/record/run-file.ts';
-import { tinyDocument } from './drive-engine.ts';
+import type { LoadedDocument } from '../../src/load/documents.ts';
+
+/** A tiny document; the fake servers never decode it. */
+export const tinyDocument: LoadedDocument = {
+  entry: {
+    file: 'a.png',
+    format: 'png',
+    bytes: 64,
+    sizeClass: 'tiny',
+    widthPx: 1,
+    heightPx: 1,
+    pages: 1,
+    sha256: '',
+    language: 'spa',
+    kind: 'receipt',
+    groundTruth: null,
+  },
+  // A PNG signature and IHDR-sized head, so unique-bytes insertion has its anchor.
+  bytes: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(56, 1)]),
+  contentType: 'image/png',
+};
 
 export interface EngineRun {
   engine: EngineResult;
@@ -19,7 +39,11 @@ export interface EngineRun {
  * Runs the load engine against `url` with an already parsed scenario (so a test can set
  * values the schema would refuse) and returns the engine's own result with every job.
  */
-export async function runEngineOn(url: string, scenario: Scenario): Promise<EngineRun> {
+export async function runEngineOn(
+  url: string,
+  scenario: Scenario,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<EngineRun> {
   const pool = new Pool(url, { connections: scenario.target.connections });
   const context = {
     baseUrl: new URL(url),
@@ -35,7 +59,7 @@ export async function runEngineOn(url: string, scenario: Scenario): Promise<Engi
       scenario,
       picker: { documents: [tinyDocument], pick: () => tinyDocument },
       random: seededRandom(1),
-      signal: new AbortController().signal,
+      signal,
       environment: {
         profile: getProfile(scenario.target.profile, scenario.target),
         uploadContext: context,
