@@ -11,7 +11,7 @@ import { alive, childHasConnection, childPids, until } from './helpers/processes
 // exit code and, where anything was measured, a written run.json.
 
 describe.concurrent('the pre-check', () => {
-  it('a service that accepts but never answers is "did not answer", exit 4, no run folder', async () => {
+  it('a service that accepts, never answers: "did not answer", exit 4, no run folder', async () => {
     const silent = await silentServer();
     try {
       const folder = await tinyDataset(1);

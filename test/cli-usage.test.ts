@@ -83,7 +83,7 @@ describe.concurrent('--fault and external targets', () => {
     );
   });
 
-  it('scenario check rejects target.builtin.faults with an external url, with the line', async () => {
+  it('scenario check refuses builtin faults with an external url, with the line', async () => {
     const folder = await tinyDataset(1);
     const file = writeScenario(
       folder,
@@ -103,7 +103,7 @@ describe.concurrent('--fault and external targets', () => {
 });
 
 describe.concurrent('run folders', () => {
-  it('--run-id of an existing run is refused (exit 2, nothing sent); --force replaces it', async () => {
+  it('--run-id of an existing run: exit 2, nothing sent; --force replaces it', async () => {
     await withServer({ processingMs: 5 }, async (server) => {
       const folder = await tinyDataset(1);
       const file = writeScenario(
@@ -224,7 +224,8 @@ describe.concurrent('scenario check and the dataset', () => {
     );
     const fine = writeScenario(
       folder,
-      `${scenario('builtin', '{ model: closed, concurrency: 1, jobs: 1 }')}mix: [{ file: doc-1.png, weight: 1 }]\n`,
+      `${scenario('builtin', '{ model: closed, concurrency: 1, jobs: 1 }')}` +
+        'mix: [{ file: doc-1.png, weight: 1 }]\n',
       'fine.yaml',
     );
     const result = await runCli(['scenario', 'check', missing, badMix, fine]);

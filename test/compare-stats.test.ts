@@ -157,7 +157,7 @@ describe('compareRuns', () => {
     expect(comparison.conclusion.verdict).toBe('inconclusive');
   });
 
-  it('calls nothing in a single-trial A/A comparison (the job-level fallback never guesses)', () => {
+  it('calls nothing in a single-trial A/A comparison (job level never guesses)', () => {
     for (const seed of [41, 43, 45, 47]) {
       const a = makeRun({ id: 'aa1', seed, trials: 1, jobsPerTrial: 300, trialDrift: 0.08 });
       const b = makeRun({

@@ -81,7 +81,7 @@ describe('warm-up runs first', () => {
     expect(phases).toEqual([true, true, false, false, false, false]);
   });
 
-  it('open: warm-up arrivals at the start rate, then the schedule from the phase start', async () => {
+  it('open: warm-up arrivals at the start rate, then the schedule from phase start', async () => {
     const url = await slowFirstJobs();
     const run = await runEngineOn(
       url,

@@ -94,9 +94,9 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (generator.behindScheduleJobs > 0) {
     add(
       'behind-schedule',
-      `${plural(generator.behindScheduleJobs, 'job')} started more than 10 ms after their intended ` +
-        'time (not counting those the in-flight cap held); their latency is still measured ' +
-        'from the intended time.',
+      `${plural(generator.behindScheduleJobs, 'job')} started more than 10 ms after their ` +
+        'intended time (not counting those the in-flight cap held); their latency is still ' +
+        'measured from the intended time.',
     );
   }
   if (generator.cappedJobs > 0) {
@@ -111,7 +111,8 @@ export function trialCaveats(facts: TrialFacts): Caveat[] {
   if (counts.completed > 0 && counts.completed < FEW_JOBS) {
     add(
       'few-jobs',
-      `Only ${plural(counts.completed, 'completed job')}: p95 and p99 rest on one or two jobs each.`,
+      `Only ${plural(counts.completed, 'completed job')}: ` +
+        'p95 and p99 rest on one or two jobs each.',
     );
   }
   if (counts.inFlight > 0) {
