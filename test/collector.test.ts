@@ -4,7 +4,7 @@ import { driveEngine } from './helpers/drive-engine.ts';
 import { TrialCollector, type AccuracySummariser } from '../src/record/collector.ts';
 import type { JobRecord, TrialResult } from '../src/record/run-file.ts';
 import { summarise } from '../src/record/summary.ts';
-import { noObservations } from './helpers/make-run.ts';
+import { noObservations, quietGenerator } from './helpers/make-run.ts';
 
 // A stand-in summariser: these tests are about counting, the real one has its own tests.
 const countOnly: AccuracySummariser = (jobs) => ({
@@ -147,13 +147,7 @@ function trialOf(index: number, collector: TrialCollector): TrialResult {
     stages: collector.stages(),
     bySizeClass: collector.sizeClasses(countOnly),
     accuracy: null,
-    generator: {
-      eventLoopDelayP99Ms: 0,
-      eventLoopDelayMaxMs: 0,
-      cpuPercent: 0,
-      behindScheduleJobs: 0,
-      cappedJobs: 0,
-    },
+    generator: quietGenerator(),
     observations: noObservations(),
     caveats: [{ code: 'few-jobs', message: 'same' }],
   };

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { scenarioSchema, type ScenarioInput } from '../src/scenario/schema.ts';
 import { driveEngine } from './helpers/drive-engine.ts';
+import { quietGenerator } from './helpers/make-run.ts';
 import { trialCaveats } from '../src/run/caveats.ts';
 
 // A service that answers at once, except that every request arriving between STALL_AT_MS
@@ -95,13 +96,7 @@ describe('coordinated omission', () => {
         load: { model: 'closed', concurrency: 1, jobs: 1 },
       }),
       counts: collector.counts(),
-      generator: {
-        eventLoopDelayP99Ms: 1,
-        eventLoopDelayMaxMs: 1,
-        cpuPercent: 1,
-        behindScheduleJobs: 0,
-        cappedJobs: 0,
-      },
+      generator: quietGenerator(),
       records: [],
       nonUniqueFormats: [],
     });

@@ -3,6 +3,7 @@ import type { GenericProfileInput } from '../src/profiles/generic-config.ts';
 import { trialCaveats } from '../src/run/caveats.ts';
 import { scenarioSchema, type ScenarioInput } from '../src/scenario/schema.ts';
 import { startFakeOcrServer, type FakeOcrServer } from './servers/fake-ocr-server.ts';
+import { quietGenerator } from './helpers/make-run.ts';
 import { driveEngine } from './helpers/drive-engine.ts';
 
 // A service that answers off its profile (`text: 12345`, `processing_time: "fast"`,
@@ -29,13 +30,7 @@ async function run(target: ScenarioInput['target'], misreport: Record<string, un
   const caveats = trialCaveats({
     scenario: scenarioSchema.parse({ name: 'm', dataset: { path: '.' }, load }),
     counts: collector.counts(),
-    generator: {
-      eventLoopDelayP99Ms: 1,
-      eventLoopDelayMaxMs: 1,
-      cpuPercent: 1,
-      behindScheduleJobs: 0,
-      cappedJobs: 0,
-    },
+    generator: quietGenerator(),
     records,
     nonUniqueFormats: [],
   });

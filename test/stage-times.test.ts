@@ -4,6 +4,7 @@ import { driveEngine } from './helpers/drive-engine.ts';
 import { trialCaveats } from '../src/run/caveats.ts';
 import { scenarioSchema } from '../src/scenario/schema.ts';
 import type { JobRecord } from '../src/record/run-file.ts';
+import { quietGenerator } from './helpers/make-run.ts';
 import { emptyJobCounts } from '../src/record/summary.ts';
 
 // Stage times as the engine records them against loopback services: what polls cannot
@@ -40,13 +41,7 @@ const caveatsOf = (records: JobRecord[]) =>
       load: { model: 'open', rate: 1, durationSeconds: 1 },
     }),
     counts: { ...emptyJobCounts(), submitted: records.length, completed: records.length },
-    generator: {
-      eventLoopDelayP99Ms: 1,
-      eventLoopDelayMaxMs: 1,
-      cpuPercent: 1,
-      behindScheduleJobs: 0,
-      cappedJobs: 0,
-    },
+    generator: quietGenerator(),
     records,
     nonUniqueFormats: [],
   });

@@ -1,6 +1,7 @@
 import { newHistogram, recordMs, stageStats } from '../../src/record/histogram.ts';
 import type {
   Caveat,
+  GeneratorHealth,
   Observations,
   RunFile,
   StageMap,
@@ -172,6 +173,17 @@ function accuracyOf(cer: number | null, jobs: number): TrialResult['accuracy'] {
     jobsWithoutTruth: 0,
     emptyResults: 0,
     worst: [],
+  };
+}
+
+/** A load generator that kept up: 1 ms event-loop delay, 1% CPU, no late or capped jobs. */
+export function quietGenerator(): GeneratorHealth {
+  return {
+    eventLoopDelayP99Ms: 1,
+    eventLoopDelayMaxMs: 1,
+    cpuPercent: 1,
+    behindScheduleJobs: 0,
+    cappedJobs: 0,
   };
 }
 
