@@ -31,25 +31,8 @@ export function emptyJobCounts(): JobCounts {
 export function summarise(trials: TrialResult[], runCaveats: Caveat[]): RunFile['summary'] {
   const seconds = trials.reduce((sum, trial) => sum + trial.durationSeconds, 0);
   const jobs = sumCounts(trials.map((trial) => trial.jobs));
-  // Older run files lack the windows: derive them from the rates, else the trial length.
-  const measuredSeconds = trials.reduce(
-    (sum, t) =>
-      sum +
-      (t.throughput.measuredSeconds ??
-        (t.throughput.completedPerSecond > 0
-          ? t.jobs.completed / t.throughput.completedPerSecond
-          : t.durationSeconds)),
-    0,
-  );
-  const submissionSeconds = trials.reduce(
-    (sum, t) =>
-      sum +
-      (t.throughput.submissionSeconds ??
-        (t.throughput.submittedPerSecond > 0
-          ? t.jobs.submitted / t.throughput.submittedPerSecond
-          : t.durationSeconds)),
-    0,
-  );
+  const measuredSeconds = trials.reduce((sum, t) => sum + windowSeconds(t, 'completed'), 0);
+  const submissionSeconds = trials.reduce((sum, t) => sum + windowSeconds(t, 'submitted'), 0);
   const sizeClasses = [...new Set(trials.flatMap((trial) => Object.keys(trial.bySizeClass)))];
   const bySizeClass: Record<string, SizeClassResult> = {};
   for (const name of sizeClasses.sort()) {
@@ -194,4 +177,19 @@ function dedupe(caveats: Caveat[]): Caveat[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Seconds behind a trial's completed/s (the measured trial) or submitted/s (the submission
+ * window). Older run files lack the windows: derived from the rate, else the trial length.
+ */
+function windowSeconds(trial: TrialResult, side: 'completed' | 'submitted'): number {
+  const stored =
+    side === 'completed' ? trial.throughput.measuredSeconds : trial.throughput.submissionSeconds;
+  if (stored != null) return stored;
+  const perSecond =
+    side === 'completed'
+      ? trial.throughput.completedPerSecond
+      : trial.throughput.submittedPerSecond;
+  return perSecond > 0 ? trial.jobs[side] / perSecond : trial.durationSeconds;
 }
