@@ -48,6 +48,19 @@ const CHECKS = [
   'absolute lostRate',
 ];
 
+/**
+ * Stages a model load per job acts on: none of their metrics may move the other way. Upload
+ * and queue wait are left out: their direction under reload-model depends on the load (a
+ * first fresh-clone run saw upload p50 improve while processing doubled).
+ */
+const FAULT_STAGES = ['processing.', 'endToEnd.'];
+
+function verdictsOf(gate: DemoGate, prefixes: string[]): string[] {
+  return Object.entries(gate.verdicts)
+    .filter(([id]) => prefixes.some((prefix) => id.startsWith(prefix)))
+    .map(([, verdict]) => verdict);
+}
+
 /** What every gate writes, whatever the machine did: the checks, and an exit code to match. */
 function expectWellFormed(gate: DemoGate): void {
   expect(gate.junit.map((test) => test.name)).toEqual(CHECKS);
@@ -84,7 +97,7 @@ describe('ocrbench gate on real runs of the built-in target', () => {
     // comparison.json (gate --out): the same two metrics regressed.
     expect(gate.verdicts['processing.p50Ms'], context).toBe('regressed');
     expect(gate.verdicts['endToEnd.p50Ms'], context).toBe('regressed');
-    expect(Object.values(gate.verdicts)).not.toContain('improved');
+    expect(verdictsOf(gate, FAULT_STAGES), context).not.toContain('improved');
     expect(brokenExpectations(gate)).toEqual([]);
   }, 60_000);
 
@@ -97,7 +110,7 @@ describe('ocrbench gate on real runs of the built-in target', () => {
     expect(gate.junit.map((test) => test.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
     expect(gate.verdicts['processing.p50Ms'], context).toBe('improved');
     expect(gate.verdicts['endToEnd.p50Ms'], context).toBe('improved');
-    expect(Object.values(gate.verdicts)).not.toContain('regressed');
+    expect(verdictsOf(gate, FAULT_STAGES), context).not.toContain('regressed');
     expect(brokenExpectations(gate)).toEqual([]);
   }, 60_000);
 
